@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# SSI-HV top-level build.
+#
+#   make           build ssihv.ko and every userspace program
+#   make deps      install every Debian package the project needs
+#   make check     build everything, run host unit tests, then VM tests
+#   make bench     benchmarks (ratios against a peer measured in the run)
+#
+# KDIR selects the kernel build tree (default: tools/find-kdir).
+
+KDIR ?= $(shell tools/find-kdir)
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+B := build
+
+DEB_PACKAGES := \
+	build-essential pkg-config kmod git \
+	linux-headers-amd64 linux-image-amd64 linux-source-6.1 dkms sparse \
+	libnuma-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev \
+	libcmocka-dev acpica-tools spin \
+	qemu-system-x86 busybox-static cpio rdma-core ibverbs-utils perftest \
+	iproute2 e2fsprogs
+
+CC ?= cc
+USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
+	-Wno-unused-parameter -D_GNU_SOURCE -Iinclude/uapi -Ilib $(CFLAGS)
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 json-c 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 json-c 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+LIB_SRCS := lib/parse.c
+SSIHVCTL_SRCS := tools/ssihvctl/main.c tools/ssihvctl/nl.c \
+	tools/ssihvctl/info.c tools/ssihvctl/config.c
+UDPSWITCH_SRCS := tools/vmtest-switch.c
+SELFTEST_SRCS := $(wildcard selftests/*_test.c)
+SELFTEST_BINS := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
+HOSTTEST_SRCS := $(wildcard tests/host/test_*.c)
+HOSTTEST_BINS := $(patsubst tests/host/%.c,$(B)/tests/%,$(HOSTTEST_SRCS))
+
+USER_BINS := $(B)/ssihvctl $(B)/vmtest-switch
+
+.PHONY: all module user selftests hosttests deps check check-host \
+	check-module check-dkms check-vm bench checkpatch clean
+
+all: module user selftests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+user: $(USER_BINS)
+
+selftests: $(SELFTEST_BINS)
+
+hosttests: $(HOSTTEST_BINS)
+
+$(B)/ssihvctl: $(SSIHVCTL_SRCS) $(LIB_SRCS) $(wildcard tools/ssihvctl/*.h) \
+		lib/parse.h include/uapi/linux/ssihv.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $(SSIHVCTL_SRCS) $(LIB_SRCS) \
+		$(NL_LIBS)
+
+$(B)/vmtest-switch: $(UDPSWITCH_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(UDPSWITCH_SRCS)
+
+$(B)/selftests/%: selftests/%.c selftests/harness.h include/uapi/linux/ssihv.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
+
+$(B)/tests/%: tests/host/%.c $(LIB_SRCS) lib/parse.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_SRCS) $(CMOCKA_LIBS)
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		--no-install-recommends $(DEB_PACKAGES)
+
+# The module must build with no warning at W=1 and be sparse-clean (C=2
+# checks every file).  Kbuild prints both as "warning:", so fail on that.
+check-module:
+	@mkdir -p $(B)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules >$(B)/module-build.log 2>&1; \
+		rc=$$?; cat $(B)/module-build.log; exit $$rc
+	@if grep -E 'warning:|error:' $(B)/module-build.log; then \
+		echo "check-module: FAIL: the module build is not clean" >&2; \
+		exit 1; \
+	fi
+
+check-host: hosttests
+	tools/run-host-tests $(HOSTTEST_BINS)
+
+check-dkms: module
+	tools/dkms-test $(KVER)
+
+check-vm: all
+	tools/vm-tests $(KVER)
+
+check:
+	@mkdir -p $(B)
+	$(MAKE) check-module
+	$(MAKE) all
+	$(MAKE) check-host
+	$(MAKE) check-dkms
+	$(MAKE) check-vm
+	@echo "make check: all passed"
+
+bench: all
+	@echo "no benchmarks yet"
+
+checkpatch:
+	tools/checkpatch $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/ssihv.h
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(B)

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "ssihv" generic netlink family: the module's management API.
+ *
+ * Every command has an explicit attribute policy (strict validation: the
+ * family leaves resv_start_op at zero), and every command that changes
+ * state carries GENL_ADMIN_PERM so that only CAP_NET_ADMIN may use it.
+ */
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <uapi/linux/ssihv.h>
+
+#include "ssihv.h"
+
+static struct genl_family ssihv_genl_family;
+
+/* GET_INFO takes no attributes: reject any that arrive. */
+static const struct nla_policy ssihv_info_policy[SSIHV_A_MAX + 1] = {
+};
+
+static struct netlink_range_validation ssihv_vm_memory_range __ro_after_init = {
+	.min = SSIHV_VM_MEMORY_MIN,
+	.max = SSIHV_VM_MEMORY_MAX,
+};
+
+static const struct nla_policy ssihv_config_policy[SSIHV_A_MAX + 1] = {
+	[SSIHV_A_CONFIG_MAX_VM_MEMORY] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &ssihv_vm_memory_range),
+};
+
+static int ssihv_fill_info(struct sk_buff *msg)
+{
+	if (nla_put_string(msg, SSIHV_A_INFO_MODULE_VERSION,
+			   SSIHV_MODULE_VERSION) ||
+	    nla_put_u32(msg, SSIHV_A_INFO_PROTO_VERSION, SSIHV_PROTO_VERSION) ||
+	    nla_put_u32(msg, SSIHV_A_INFO_GENL_VERSION, SSIHV_GENL_VERSION) ||
+	    nla_put_u32(msg, SSIHV_A_INFO_PAGE_SIZE, PAGE_SIZE) ||
+	    nla_put_u32(msg, SSIHV_A_INFO_MAX_VMS, SSIHV_MAX_VMS) ||
+	    nla_put_u32(msg, SSIHV_A_INFO_MAX_NODES, SSIHV_MAX_NODES) ||
+	    nla_put_u32(msg, SSIHV_A_INFO_MAX_RANGES, SSIHV_MAX_RANGES) ||
+	    nla_put_u64_64bit(msg, SSIHV_A_INFO_MAX_VM_MEMORY,
+			      ssihv_config_max_vm_memory(), SSIHV_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ssihv_cmd_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &ssihv_genl_family, 0,
+				SSIHV_CMD_GET_INFO);
+	if (!hdr) {
+		ret = -EMSGSIZE;
+		goto err_free;
+	}
+	ret = ssihv_fill_info(msg);
+	if (ret)
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int ssihv_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[SSIHV_A_CONFIG_MAX_VM_MEMORY];
+	int ret;
+
+	if (!attr) {
+		NL_SET_ERR_MSG(info->extack, "no configuration attribute given");
+		return -EINVAL;
+	}
+	ret = ssihv_config_set_max_vm_memory(nla_get_u64(attr));
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "max VM memory must be page aligned");
+	return ret;
+}
+
+static const struct genl_ops ssihv_genl_ops[] = {
+	{
+		.cmd	 = SSIHV_CMD_GET_INFO,
+		.doit	 = ssihv_cmd_get_info,
+		.policy	 = ssihv_info_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_SET_CONFIG,
+		.flags	 = GENL_ADMIN_PERM,
+		.doit	 = ssihv_cmd_set_config,
+		.policy	 = ssihv_config_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+};
+
+static const struct genl_multicast_group ssihv_genl_mcgrps[] = {
+	{ .name = SSIHV_GENL_MCGRP_EVENTS, },
+};
+
+static struct genl_family ssihv_genl_family __ro_after_init = {
+	.name		= SSIHV_GENL_NAME,
+	.version	= SSIHV_GENL_VERSION,
+	.maxattr	= SSIHV_A_MAX,
+	.module		= THIS_MODULE,
+	.ops		= ssihv_genl_ops,
+	.n_ops		= ARRAY_SIZE(ssihv_genl_ops),
+	.mcgrps		= ssihv_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(ssihv_genl_mcgrps),
+	.netnsok	= false,
+};
+
+int ssihv_genl_init(void)
+{
+	return genl_register_family(&ssihv_genl_family);
+}
+
+void ssihv_genl_exit(void)
+{
+	genl_unregister_family(&ssihv_genl_family);
+}
