@@ -29,8 +29,7 @@ NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 json-c 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 LIB_SRCS := lib/parse.c
-SSIHVCTL_SRCS := tools/ssihvctl/main.c tools/ssihvctl/nl.c \
-	tools/ssihvctl/info.c tools/ssihvctl/config.c
+SSIHVCTL_SRCS := $(wildcard tools/ssihvctl/*.c)
 UDPSWITCH_SRCS := tools/vmtest-switch.c
 SELFTEST_SRCS := $(wildcard selftests/*_test.c)
 SELFTEST_BINS := $(patsubst selftests/%.c,$(B)/selftests/%,$(SELFTEST_SRCS))
@@ -38,6 +37,11 @@ HOSTTEST_SRCS := $(wildcard tests/host/test_*.c)
 HOSTTEST_BINS := $(patsubst tests/host/%.c,$(B)/tests/%,$(HOSTTEST_SRCS))
 
 USER_BINS := $(B)/ssihvctl $(B)/vmtest-switch
+HOST_CHECKS :=
+
+# Each component adds its programs to USER_BINS and its cmocka tests to
+# HOSTTEST_BINS (with the rules that build them) in its own fragment.
+include $(sort $(wildcard */*.mk))
 
 .PHONY: all module user selftests hosttests deps check check-host \
 	check-module check-dkms check-vm bench checkpatch clean
@@ -88,8 +92,10 @@ check-module:
 		exit 1; \
 	fi
 
+# Components add extra host-side check targets (no VM) to HOST_CHECKS.
 check-host: hosttests
 	tools/run-host-tests $(HOSTTEST_BINS)
+	$(if $(strip $(HOST_CHECKS)),$(MAKE) $(HOST_CHECKS))
 
 check-dkms: module
 	tools/dkms-test $(KVER)
