@@ -10,7 +10,7 @@
 # KDIR selects the kernel build tree (default: tools/find-kdir).
 
 KDIR ?= $(shell tools/find-kdir)
-KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+KVER ?= $(shell tools/kdir-release $(KDIR))
 B := build
 
 DEB_PACKAGES := \
