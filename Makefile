@@ -19,7 +19,7 @@ DEB_PACKAGES := \
 	libnuma-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev \
 	libcmocka-dev acpica-tools spin \
 	qemu-system-x86 busybox-static cpio rdma-core ibverbs-utils perftest \
-	iproute2 e2fsprogs
+	iproute2 e2fsprogs openssl
 
 CC ?= cc
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
@@ -97,7 +97,7 @@ check-host: hosttests
 	tools/run-host-tests $(HOSTTEST_BINS)
 	$(if $(strip $(HOST_CHECKS)),$(MAKE) $(HOST_CHECKS))
 
-check-dkms: module
+check-dkms: module user
 	tools/dkms-test $(KVER)
 
 check-vm: all
@@ -106,6 +106,7 @@ check-vm: all
 check:
 	@mkdir -p $(B)
 	$(MAKE) check-module
+	$(MAKE) checkpatch
 	$(MAKE) all
 	$(MAKE) check-host
 	$(MAKE) check-dkms
@@ -115,8 +116,15 @@ check:
 bench: all
 	@echo "no benchmarks yet"
 
+# Kernel coding style for every C file of the project, module and
+# userspace alike.
+CHECKPATCH_FILES := $(wildcard kmod/*.c kmod/*.h tools/*.c tests/kmod/*/*.c) \
+	include/uapi/linux/ssihv.h
+
 checkpatch:
-	tools/checkpatch $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/ssihv.h
+	tools/checkpatch $(CHECKPATCH_FILES) | tee $(B)/checkpatch.log
+	@! grep -q . $(B)/checkpatch.log || \
+		{ echo "checkpatch: FAIL: fix the reports above" >&2; exit 1; }
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

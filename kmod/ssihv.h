@@ -5,13 +5,14 @@
 #ifndef _SSIHV_H
 #define _SSIHV_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #define SSIHV_MODULE_VERSION "0.1.0"
 
 /* Smallest and largest value SSIHV_CMD_SET_CONFIG accepts for the limit. */
-#define SSIHV_VM_MEMORY_MIN	(1ULL << 20)
-#define SSIHV_VM_MEMORY_MAX	(1ULL << 52)
+#define SSIHV_VM_MEMORY_MIN	BIT_ULL(20)
+#define SSIHV_VM_MEMORY_MAX	BIT_ULL(52)
 
 /* config.c: module-wide settings changed through netlink. */
 void ssihv_config_init(void);

@@ -37,6 +37,7 @@ enum ssihv_cmd {
 
 	__SSIHV_CMD_MAX,
 };
+
 #define SSIHV_CMD_MAX (__SSIHV_CMD_MAX - 1)
 
 /*
@@ -65,6 +66,7 @@ enum ssihv_attr {
 
 	__SSIHV_A_MAX,
 };
+
 #define SSIHV_A_MAX (__SSIHV_A_MAX - 1)
 
 /* Hard limits reported by SSIHV_CMD_GET_INFO. */
