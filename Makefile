@@ -122,9 +122,9 @@ CHECKPATCH_FILES := $(wildcard kmod/*.c kmod/*.h tools/*.c tests/kmod/*/*.c) \
 	include/uapi/linux/ssihv.h
 
 checkpatch:
-	tools/checkpatch $(CHECKPATCH_FILES) | tee $(B)/checkpatch.log
-	@! grep -q . $(B)/checkpatch.log || \
+	@tools/checkpatch $(CHECKPATCH_FILES) || \
 		{ echo "checkpatch: FAIL: fix the reports above" >&2; exit 1; }
+	@echo "checkpatch: $(words $(CHECKPATCH_FILES)) files clean"
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
