@@ -43,6 +43,24 @@ HOST_CHECKS :=
 # HOSTTEST_BINS (with the rules that build them) in its own fragment.
 include $(sort $(wildcard */*.mk))
 
+.PHONY: dkms-install dkms-remove
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+
+# Install the module on this host through DKMS (rebuilt for new kernels).
+dkms-install:
+	rm -rf /usr/src/ssihv-$(DKMS_VERSION)
+	mkdir -p /usr/src/ssihv-$(DKMS_VERSION)
+	cp -r Kbuild dkms.conf kmod include /usr/src/ssihv-$(DKMS_VERSION)/
+	find /usr/src/ssihv-$(DKMS_VERSION) \( -name '*.o' -o -name '.*.cmd' \
+		-o -name '*.mod*' \) -delete
+	dkms add -m ssihv -v $(DKMS_VERSION)
+	dkms build -m ssihv -v $(DKMS_VERSION) -k $(KVER)
+	dkms install -m ssihv -v $(DKMS_VERSION) -k $(KVER)
+
+dkms-remove:
+	dkms remove -m ssihv -v $(DKMS_VERSION) --all
+	rm -rf /usr/src/ssihv-$(DKMS_VERSION)
+
 .PHONY: all module user selftests hosttests deps check check-host \
 	check-module check-dkms check-vm bench checkpatch clean
 
