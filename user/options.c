@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi-vmm's command line.  Every rejected option gets one line that names
+ * it and says what is wrong.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#define DEFAULT_RAM_SIZE	(256 * SZ_1M)
+#define MAX_RAM_SIZE		(1024 * SZ_1G)
+
+enum {
+	OPT_KERNEL = 'k',
+	OPT_INITRD = 'i',
+	OPT_CMDLINE = 'c',
+	OPT_HELP = 'h',
+	OPT_CPUS = 256,
+	OPT_MEMORY,
+	OPT_MEMORY_BACKEND,
+	OPT_TOPOLOGY,
+	OPT_ON_REBOOT,
+	OPT_NO_PIN,
+};
+
+static const struct option long_options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "memory-backend", required_argument, NULL, OPT_MEMORY_BACKEND },
+	{ "topology", required_argument, NULL, OPT_TOPOLOGY },
+	{ "on-reboot", required_argument, NULL, OPT_ON_REBOOT },
+	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_usage(FILE *out)
+{
+	fputs("Usage: ssi-vmm --kernel BZIMAGE [options]\n"
+	      "Boot a Linux bzImage in a KVM virtual machine; the guest's\n"
+	      "serial console (ttyS0) is this terminal.  Ctrl-A x quits.\n"
+	      "\n"
+	      "  -k, --kernel FILE         x86-64 bzImage to boot (required)\n"
+	      "  -i, --initrd FILE         initial ramdisk\n"
+	      "  -c, --cmdline STR         kernel command line (default \"console=ttyS0\")\n"
+	      "      --cpus N              number of vCPUs (default 1)\n"
+	      "      --memory SIZE         guest RAM, e.g. 512M or 2G (default 256M)\n"
+	      "      --memory-backend B    anon (default), memfd, hugetlb or ssihv\n"
+	      "      --on-reboot ACTION    exit (default) or reboot when the guest reboots\n"
+	      "      --no-pin              do not pin vCPU threads to host CPUs\n"
+	      "  -h, --help                show this help\n"
+	      "\n"
+	      "Exit status: 0 when the guest powers off or reboots (with\n"
+	      "--on-reboot exit) or on Ctrl-A x; 1 on any error.\n", out);
+}
+
+/* "512M", "2G", "1048576" (bytes); K, M, G, T are powers of 1024. */
+int parse_memory_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	case 't': case 'T':
+		shift = 40;
+		break;
+	case '\0':
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
+		return -1;
+	if (shift && v > (~0ULL >> shift))
+		return -1;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_cpus(const char *s, unsigned int *cpus)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > MAX_VCPUS)
+		return -1;
+	*cpus = v;
+	return 0;
+}
+
+static int parse_backend(const char *s, enum mem_backend *backend)
+{
+	static const char *const names[] = {
+		[MEM_BACKEND_ANON] = "anon",
+		[MEM_BACKEND_MEMFD] = "memfd",
+		[MEM_BACKEND_HUGETLB] = "hugetlb",
+		[MEM_BACKEND_SSIHV] = "ssihv",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*backend = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum options_result options_parse(int argc, char **argv,
+				  struct vmm_config *cfg, FILE *err)
+{
+	int opt;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->nr_cpus = 1;
+	cfg->ram_size = DEFAULT_RAM_SIZE;
+	cfg->mem_backend = MEM_BACKEND_ANON;
+	cfg->on_reboot = ON_REBOOT_EXIT;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":k:i:c:h", long_options,
+				  NULL)) != -1) {
+		switch (opt) {
+		case OPT_KERNEL:
+			cfg->kernel_path = optarg;
+			break;
+		case OPT_INITRD:
+			cfg->initrd_path = optarg;
+			break;
+		case OPT_CMDLINE:
+			cfg->cmdline = optarg;
+			break;
+		case OPT_CPUS:
+			if (parse_cpus(optarg, &cfg->nr_cpus) < 0) {
+				fprintf(err, "ssi-vmm: --cpus '%s': expected 1 to %d\n",
+					optarg, MAX_VCPUS);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_MEMORY:
+			if (parse_memory_size(optarg, &cfg->ram_size) < 0 ||
+			    cfg->ram_size > MAX_RAM_SIZE ||
+			    cfg->ram_size % 4096) {
+				fprintf(err, "ssi-vmm: --memory '%s': expected a page-aligned size up to 1T, like 512M or 2G\n",
+					optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_MEMORY_BACKEND:
+			if (parse_backend(optarg, &cfg->mem_backend) < 0) {
+				fprintf(err, "ssi-vmm: --memory-backend '%s': expected anon, memfd, hugetlb or ssihv\n",
+					optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_TOPOLOGY:
+			fprintf(err, "ssi-vmm: --topology is not supported yet\n");
+			return OPTIONS_ERROR;
+		case OPT_ON_REBOOT:
+			if (!strcmp(optarg, "exit")) {
+				cfg->on_reboot = ON_REBOOT_EXIT;
+			} else if (!strcmp(optarg, "reboot")) {
+				cfg->on_reboot = ON_REBOOT_RESTART;
+			} else {
+				fprintf(err, "ssi-vmm: --on-reboot '%s': expected exit or reboot\n",
+					optarg);
+				return OPTIONS_ERROR;
+			}
+			break;
+		case OPT_NO_PIN:
+			cfg->no_pin = true;
+			break;
+		case OPT_HELP:
+			options_usage(stdout);
+			return OPTIONS_HELP;
+		case ':':
+			fprintf(err, "ssi-vmm: option '%s' needs an argument\n",
+				argv[optind - 1]);
+			return OPTIONS_ERROR;
+		default:
+			fprintf(err, "ssi-vmm: unknown option '%s' (see --help)\n",
+				argv[optind - 1]);
+			return OPTIONS_ERROR;
+		}
+	}
+	if (optind < argc) {
+		fprintf(err, "ssi-vmm: unexpected argument '%s' (see --help)\n",
+			argv[optind]);
+		return OPTIONS_ERROR;
+	}
+	if (!cfg->kernel_path) {
+		fprintf(err, "ssi-vmm: --kernel is required (see --help)\n");
+		return OPTIONS_ERROR;
+	}
+	return OPTIONS_OK;
+}

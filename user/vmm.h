@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ssi-vmm: state shared by the VMM's parts.
+ */
+#ifndef SSI_VMM_H
+#define SSI_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "layout.h"
+
+#define SZ_1K	0x400ULL
+#define SZ_1M	0x100000ULL
+#define SZ_2M	0x200000ULL
+#define SZ_1G	0x40000000ULL
+#define SZ_4G	0x100000000ULL
+
+#define MAX_VCPUS	256
+
+enum mem_backend {
+	MEM_BACKEND_ANON,
+	MEM_BACKEND_MEMFD,
+	MEM_BACKEND_HUGETLB,
+	MEM_BACKEND_SSIHV,
+};
+
+enum on_reboot {
+	ON_REBOOT_EXIT,
+	ON_REBOOT_RESTART,
+};
+
+/* What the command line asked for. */
+struct vmm_config {
+	const char *kernel_path;
+	const char *initrd_path;
+	const char *cmdline;
+	const char *topology_path;
+	unsigned int nr_cpus;
+	uint64_t ram_size;
+	enum mem_backend mem_backend;
+	enum on_reboot on_reboot;
+	bool no_pin;
+	bool no_acpi;
+};
+
+struct vcpu {
+	struct vmm *vmm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+};
+
+struct vmm {
+	struct vmm_config cfg;
+	int kvm_fd;
+	int vm_fd;
+	size_t run_mmap_size;
+
+	/* Guest RAM: one host mapping, split around the 32-bit hole. */
+	void *ram;
+	uint64_t ram_size;
+	int ram_fd;
+
+	struct vcpu vcpus[MAX_VCPUS];
+
+	/* Where the loader put things; the BSP starts from here. */
+	uint64_t kernel_entry;
+	uint64_t boot_params_gpa;
+};
+
+/* memory.c */
+int guest_ram_alloc(struct vmm *vmm);
+void *gpa_to_hva(struct vmm *vmm, uint64_t gpa, uint64_t len);
+uint64_t ram_below_4g(uint64_t ram_size);
+
+/* kvm.c */
+int kvm_vm_init(struct vmm *vmm);
+int kvm_vcpu_init(struct vmm *vmm, unsigned int id);
+
+/* cpu_boot.c */
+int vcpu_setup_long_mode(struct vcpu *vcpu);
+
+/* vcpu_run.c */
+int vcpus_start(struct vmm *vmm);
+
+/* boot_linux.c */
+int linux_load(struct vmm *vmm);
+
+/* lifecycle.c: the one way out of a running VM */
+enum vm_exit_reason {
+	VM_EXIT_POWEROFF,
+	VM_EXIT_RESET,
+	VM_EXIT_USER_QUIT,
+	VM_EXIT_ERROR,
+};
+void vm_request_exit(enum vm_exit_reason reason);
+int vm_wait_exit(struct vmm *vmm);
+
+#endif /* SSI_VMM_H */

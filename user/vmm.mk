@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ssi-vmm, the userspace KVM VMM, and its host unit tests.
+
+VMM_SRCS := $(wildcard user/*.c)
+VMM_HDRS := $(wildcard user/*.h)
+VMM_LIBS := -lpthread
+
+USER_BINS += $(B)/ssi-vmm
+
+$(B)/ssi-vmm: $(VMM_SRCS) $(VMM_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(VMM_SRCS) $(VMM_LIBS)
+
+# Unit tests of the pure parts: each links its test and the one source
+# file it tests.
+VMM_TESTS := $(B)/tests/vmm_e820 $(B)/tests/vmm_bzimage $(B)/tests/vmm_options
+HOSTTEST_BINS += $(VMM_TESTS)
+
+$(B)/tests/vmm_e820: user/tests/test_e820.c user/e820.c user/e820.h \
+		user/layout.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_e820.c user/e820.c \
+		$(CMOCKA_LIBS)
+
+$(B)/tests/vmm_bzimage: user/tests/test_bzimage.c user/bzimage.c \
+		user/bzimage.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_bzimage.c \
+		user/bzimage.c $(CMOCKA_LIBS)
+
+$(B)/tests/vmm_options: user/tests/test_options.c user/options.c \
+		user/options.h user/vmm.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_options.c \
+		user/options.c $(CMOCKA_LIBS)
