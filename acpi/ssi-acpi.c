@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ssi-acpi - turn a topology file into ACPI table files, or print what the
+ * file describes.  The files work with qemu-system-x86_64 -acpitable
+ * file=... (see Documentation/acpi.rst).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ssi_acpi.h"
+
+/* The BIOS area where an OS searches for the RSDP (ACPI 6.3 5.2.5.1). */
+#define DEFAULT_RSDP_ADDR	0xe0000ull
+#define DEFAULT_TABLES_ADDR	0xe0040ull
+
+static void usage(FILE *out)
+{
+	fputs(
+"usage: ssi-acpi --topology FILE [--out DIR] [--dump] [--machine]\n"
+"                [--rsdp-addr ADDR] [--tables-addr ADDR]\n"
+"\n"
+"Encode the ACPI tables (RSDP, XSDT, FADT, FACS, DSDT, MADT, SRAT, SLIT,\n"
+"HMAT) that describe the NUMA topology in FILE.\n"
+"\n"
+"  -t, --topology FILE    topology description (INI, see acpi.rst)\n"
+"  -o, --out DIR          write rsdp.dat xsdt.dat facp.dat facs.dat\n"
+"                         dsdt.aml apic.dat srat.dat slit.dat hmat.dat\n"
+"  -d, --dump             print a readable summary of the topology\n"
+"  -m, --machine          with --dump: one key=value per line\n"
+"      --rsdp-addr ADDR   guest-physical address of the RSDP\n"
+"                         (default 0xe0000)\n"
+"      --tables-addr ADDR where the other tables start (default 0xe0040)\n"
+"  -h, --help             this text\n"
+"\n"
+"For QEMU (without -numa), pass only the NUMA tables:\n"
+"  qemu-system-x86_64 -acpitable file=DIR/srat.dat \\\n"
+"    -acpitable file=DIR/slit.dat -acpitable file=DIR/hmat.dat ...\n",
+	      out);
+}
+
+static int write_file(const char *dir, const char *name,
+		      const struct ssi_blob *b)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f) {
+		fprintf(stderr, "ssi-acpi: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (fwrite(b->data, 1, b->len, f) != b->len || fclose(f)) {
+		fprintf(stderr, "ssi-acpi: %s: write failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_tables(const struct ssi_topo *t, const char *dir,
+			uint64_t rsdp_addr, uint64_t tables_addr)
+{
+	struct ssi_acpi_tables tables;
+	unsigned int i;
+	int ret;
+
+	ret = ssi_acpi_build_all(t, rsdp_addr, tables_addr, &tables);
+	if (ret) {
+		fprintf(stderr, "ssi-acpi: building tables failed: %s\n",
+			strerror(-ret));
+		return -1;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "ssi-acpi: %s: %s\n", dir, strerror(errno));
+		ret = -1;
+	}
+	for (i = 0; !ret && i < SSI_ACPI_NR_TABLES; i++)
+		ret = write_file(dir, tables.t[i].file, &tables.t[i].blob);
+	ssi_acpi_tables_free(&tables);
+	return ret;
+}
+
+static int parse_addr(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || !*s || *end ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "topology", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "dump", no_argument, NULL, 'd' },
+		{ "machine", no_argument, NULL, 'm' },
+		{ "rsdp-addr", required_argument, NULL, 'R' },
+		{ "tables-addr", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t rsdp_addr = DEFAULT_RSDP_ADDR;
+	uint64_t tables_addr = DEFAULT_TABLES_ADDR;
+	const char *topo_path = NULL, *out_dir = NULL;
+	int dump = 0, machine = 0, opt, ret = 0;
+	struct ssi_topo *t;
+	char err[512];
+
+	while ((opt = getopt_long(argc, argv, "t:o:dmh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			topo_path = optarg;
+			break;
+		case 'o':
+			out_dir = optarg;
+			break;
+		case 'd':
+			dump = 1;
+			break;
+		case 'm':
+			machine = 1;
+			break;
+		case 'R':
+		case 'T':
+			if (parse_addr(optarg, opt == 'R' ? &rsdp_addr :
+				       &tables_addr)) {
+				fprintf(stderr, "ssi-acpi: bad address '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || !topo_path || (!out_dir && !dump)) {
+		usage(stderr);
+		return 2;
+	}
+
+	t = ssi_topo_parse_file(topo_path, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "ssi-acpi: %s\n", err);
+		return 1;
+	}
+	if (dump)
+		ssi_topo_dump(t, stdout, machine);
+	if (out_dir && write_tables(t, out_dir, rsdp_addr, tables_addr))
+		ret = 1;
+	ssi_topo_free(t);
+	return ret;
+}
