@@ -20,6 +20,54 @@
 /* Version of the node-to-node wire protocol this module speaks. */
 #define SSIHV_PROTO_VERSION	1
 
+/* ---- /dev/ssihv ioctls ----------------------------------------------- */
+
+/*
+ * One guest-physical range of a VM's memory map.  @gpa and @size are page
+ * aligned and @size is not zero; ranges of one VM do not overlap.
+ * @home_node is the cluster node that is the range's home (see
+ * Documentation/memory.rst); @numa_node is the host NUMA node local pages
+ * of the range are allocated on, or SSIHV_NUMA_ANY.
+ */
+struct ssihv_mem_range {
+	__u64 gpa;
+	__u64 size;
+	__u32 home_node;
+	__s32 numa_node;
+	__u32 flags;		/* must be zero */
+	__u32 reserved;		/* must be zero */
+};
+
+#define SSIHV_NUMA_ANY		(-1)
+
+/*
+ * SSIHV_IOC_ATTACH: bind this fd to the VM instance @vm_id, creating it
+ * when SSIHV_ATTACH_CREATE is set and it does not exist yet.  @ranges
+ * points to @nr_ranges struct ssihv_mem_range; when attaching to an
+ * existing instance they must equal its memory map exactly (EINVAL
+ * otherwise), so every process of a VM agrees on the layout.
+ * @mem_limit caps the bytes this instance may make resident on this host
+ * (0: the module's max-vm-memory setting).  An fd attaches once.
+ *
+ * After attaching, mmap(fd, offset = guest-physical address) maps guest
+ * RAM: MAP_SHARED only, page aligned, inside one range.
+ */
+struct ssihv_attach {
+	__u64 vm_id;
+	__u64 ranges;		/* user pointer to struct ssihv_mem_range[] */
+	__u32 nr_ranges;
+	__u32 flags;		/* SSIHV_ATTACH_* */
+	__u64 mem_limit;
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define SSIHV_ATTACH_CREATE	(1U << 0)	/* create if it does not exist */
+#define SSIHV_ATTACH_EXCL	(1U << 1)	/* with CREATE: fail if it exists */
+#define SSIHV_ATTACH_FLAGS	(SSIHV_ATTACH_CREATE | SSIHV_ATTACH_EXCL)
+
+#define SSIHV_IOC_MAGIC		0xB7
+#define SSIHV_IOC_ATTACH	_IOW(SSIHV_IOC_MAGIC, 0x01, struct ssihv_attach)
+
 /* ---- Generic netlink family ---------------------------------------- */
 
 #define SSIHV_GENL_NAME		"ssihv"
@@ -34,6 +82,16 @@ enum ssihv_cmd {
 	SSIHV_CMD_UNSPEC,
 	SSIHV_CMD_GET_INFO,	/* -> SSIHV_A_INFO_* */
 	SSIHV_CMD_SET_CONFIG,	/* admin; SSIHV_A_CONFIG_* -> nothing */
+	SSIHV_CMD_GET_VM,	/* [VM_ID] -> SSIHV_A_VM_*; dump without id */
+	SSIHV_CMD_GET_PAGE,	/* VM_ID, GPA [, GPA_LAST] -> dump of pages */
+	SSIHV_CMD_GET_STATS,	/* [VM_ID] -> SSIHV_A_STATS_*; dump w/o id */
+	SSIHV_CMD_REVOKE_PAGE,	/* admin; VM_ID, GPA [, GPA_LAST, SHARED] */
+	SSIHV_CMD_DESTROY_VM,	/* admin; VM_ID */
+
+	/* Notifications on the "events" group. */
+	SSIHV_CMD_EVENT_VM_CREATED,	/* VM_ID */
+	SSIHV_CMD_EVENT_VM_DESTROYED,	/* VM_ID */
+	SSIHV_CMD_EVENT_LIMIT_HIT,	/* VM_ID, GPA, VM_MEM_LIMIT */
 
 	__SSIHV_CMD_MAX,
 };
@@ -64,10 +122,63 @@ enum ssihv_attr {
 	 */
 	SSIHV_A_CONFIG_MAX_VM_MEMORY,	/* u64, bytes, page aligned, > 0 */
 
+	/* VMs (GET_VM, and the key of every per-VM command) */
+	SSIHV_A_VM_ID,			/* u64 */
+	SSIHV_A_VM_MEM_LIMIT,		/* u64, bytes */
+	SSIHV_A_VM_PAGES_RESIDENT,	/* u64, pages on this host */
+	SSIHV_A_VM_USERS,		/* u32, fds + mappings holding it */
+	SSIHV_A_VM_CREATOR_PID,		/* u32, tgid in the initial pidns */
+	SSIHV_A_VM_DEAD,		/* flag: destroyed, waiting for users */
+	SSIHV_A_VM_RANGES,		/* nest of SSIHV_A_RANGE nests */
+	SSIHV_A_RANGE,			/* nest: SSIHV_A_RANGE_* */
+	SSIHV_A_RANGE_GPA,		/* u64 */
+	SSIHV_A_RANGE_SIZE,		/* u64 */
+	SSIHV_A_RANGE_HOME_NODE,	/* u32 */
+	SSIHV_A_RANGE_NUMA_NODE,	/* s32, SSIHV_NUMA_ANY = any */
+
+	/* Pages (GET_PAGE, REVOKE_PAGE) */
+	SSIHV_A_PAGE_GPA,		/* u64, first (or only) page */
+	SSIHV_A_PAGE_GPA_LAST,		/* u64, last page of a range, incl. */
+	SSIHV_A_PAGE_STATE,		/* u8, enum ssihv_page_state */
+	SSIHV_A_PAGE_OWNER,		/* u32, node holding the valid copy */
+	SSIHV_A_PAGE_HOME,		/* u32, home node */
+	SSIHV_A_PAGE_HEAT,		/* u32, decaying access count */
+	SSIHV_A_PAGE_FAULTS,		/* u32, faults on it (saturating) */
+	SSIHV_A_PAGE_LAST_FAULT_MS,	/* u32, ms since VM creation */
+	SSIHV_A_PAGE_NUMA_NODE,		/* s32, host node of the local copy */
+	SSIHV_A_PAGE_SHARED,		/* flag (REVOKE_PAGE): leave the page
+					 * mapped read-only, not unmapped */
+	SSIHV_A_PAGE_REVOKED,		/* u64 (REVOKE_PAGE reply): pages */
+
+	/* Statistics (GET_STATS) */
+	SSIHV_A_STATS_FAULTS_FIRST,	/* u64, first touch: zeroed page */
+	SSIHV_A_STATS_FAULTS_MAP,	/* u64, valid local page re-mapped */
+	SSIHV_A_STATS_FAULTS_UPGRADE,	/* u64, write to a shared page */
+	SSIHV_A_STATS_FAULTS_REMOTE,	/* u64, page homed/owned elsewhere */
+	SSIHV_A_STATS_FAULTS_REFUSED,	/* u64, SIGBUS: limit, dead, remote */
+	SSIHV_A_STATS_REVOKED,		/* u64, pages revoked */
+	SSIHV_A_STATS_RESIDENT,		/* nest of SSIHV_A_STATS_NODE */
+	SSIHV_A_STATS_NODE,		/* nest: NODE_ID, NODE_PAGES */
+	SSIHV_A_STATS_NODE_ID,		/* s32, host NUMA node */
+	SSIHV_A_STATS_NODE_PAGES,	/* u64 */
+	SSIHV_A_STATS_FAULT_NS_HIST,	/* binary: u64[SSIHV_HIST_BUCKETS];
+					 * bucket i counts fault service
+					 * times t with 2^i <= t < 2^(i+1)
+					 * ns (bucket 0 also t = 0) */
+
 	__SSIHV_A_MAX,
 };
 
 #define SSIHV_A_MAX (__SSIHV_A_MAX - 1)
+
+/* Directory state of one guest frame on this host. */
+enum ssihv_page_state {
+	SSIHV_PAGE_INVALID,	/* no valid copy here (never touched here) */
+	SSIHV_PAGE_EXCLUSIVE,	/* only copy, mapped read-write */
+	SSIHV_PAGE_SHARED,	/* read-only copy; a write upgrades first */
+};
+
+#define SSIHV_HIST_BUCKETS	64
 
 /* Hard limits reported by SSIHV_CMD_GET_INFO. */
 #define SSIHV_MAX_VMS		64
