@@ -16,6 +16,7 @@
 #include "vmm.h"
 
 #define CPUID_MAX_ENTRIES	256
+#define IOAPIC_NR_PINS		24
 
 /* CPUID leaf 1 ECX: "running under a hypervisor". */
 #define CPUID_1_ECX_HYPERVISOR	(1U << 31)
@@ -41,6 +42,7 @@ static int kvm_check_caps(struct vmm *vmm)
 		{ KVM_CAP_SET_TSS_ADDR, "TSS address" },
 		{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "identity map address" },
 		{ KVM_CAP_EXT_CPUID, "CPUID2" },
+		{ KVM_CAP_IRQ_ROUTING, "IRQ routing" },
 	};
 	unsigned int i;
 	int max_vcpus;
@@ -80,6 +82,54 @@ static int set_memslot(struct vmm *vmm, unsigned int slot, uint64_t gpa,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Interrupt routing as on a PC with an IOAPIC: GSI n reaches IOAPIC pin n
+ * and, for the 16 ISA IRQs, i8259 pin n (IRQ2 is the cascade).  The one
+ * exception is the PIT: the MADT says IRQ0 is wired to GSI 2, so GSI 0
+ * (where KVM's PIT injects) goes to IOAPIC pin 2.  GSI 0's entry comes
+ * last so that KVM maps an EOI on pin 2 back to GSI 0 and the PIT's
+ * ack notifier sees it.
+ */
+static int kvm_setup_gsi_routing(struct vmm *vmm)
+{
+	struct kvm_irq_routing *routing;
+	struct kvm_irq_routing_entry *e;
+	unsigned int gsi;
+	int ret;
+
+	routing = calloc(1, sizeof(*routing) + (IOAPIC_NR_PINS + 16) *
+			 sizeof(*e));
+	if (!routing)
+		return -1;
+	e = routing->entries;
+	for (gsi = 0; gsi < 16; gsi++) {
+		if (gsi == 2)
+			continue;
+		e->gsi = gsi;
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		e->u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER :
+						 KVM_IRQCHIP_PIC_SLAVE;
+		e->u.irqchip.pin = gsi % 8;
+		e++;
+	}
+	for (gsi = 1; gsi <= IOAPIC_NR_PINS; gsi++) {
+		unsigned int this = gsi % IOAPIC_NR_PINS;	/* 0 last */
+
+		e->gsi = this;
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		e->u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e->u.irqchip.pin = this ? this : 2;
+		e++;
+	}
+	routing->nr = e - routing->entries;
+	ret = ioctl(vmm->vm_fd, KVM_SET_GSI_ROUTING, routing);
+	if (ret < 0)
+		fprintf(stderr, "ssi-vmm: KVM_SET_GSI_ROUTING: %s\n",
+			strerror(errno));
+	free(routing);
+	return ret;
 }
 
 static int kvm_get_supported_cpuid(struct vmm *vmm)
@@ -144,6 +194,8 @@ int kvm_vm_init(struct vmm *vmm)
 			strerror(errno));
 		return -1;
 	}
+	if (kvm_setup_gsi_routing(vmm) < 0)
+		return -1;
 	if (ioctl(vmm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
 		fprintf(stderr, "ssi-vmm: KVM_CREATE_PIT2: %s\n",
 			strerror(errno));

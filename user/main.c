@@ -23,7 +23,7 @@ static int vm_setup(struct vmm *vmm)
 	unsigned int i;
 
 	if (guest_ram_alloc(vmm) < 0 || kvm_vm_init(vmm) < 0 ||
-	    linux_load(vmm) < 0)
+	    linux_load(vmm) < 0 || acpi_setup(vmm) < 0)
 		return -1;
 	for (i = 0; i < vmm->cfg.nr_cpus; i++) {
 		if (kvm_vcpu_init(vmm, i) < 0)
@@ -32,7 +32,7 @@ static int vm_setup(struct vmm *vmm)
 	if (vcpu_setup_long_mode(&vmm->vcpus[0]) < 0)
 		return -1;
 	if (serial_init(vmm, STDOUT_FILENO) < 0 || reset_init() < 0 ||
-	    rtc_init() < 0)
+	    rtc_init() < 0 || acpi_pm_init(vmm) < 0)
 		return -1;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "parse.h"
 
 #define DEFAULT_RAM_SIZE	(256 * SZ_1M)
 #define MAX_RAM_SIZE		(1024 * SZ_1G)
@@ -58,45 +59,6 @@ void options_usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 when the guest powers off or reboots (with\n"
 	      "--on-reboot exit) or on Ctrl-A x; 1 on any error.\n", out);
-}
-
-/* "512M", "2G", "1048576" (bytes); K, M, G, T are powers of 1024. */
-int parse_memory_size(const char *s, uint64_t *bytes)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	case 't': case 'T':
-		shift = 40;
-		break;
-	case '\0':
-		break;
-	default:
-		return -1;
-	}
-	if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
-		return -1;
-	if (shift && v > (~0ULL >> shift))
-		return -1;
-	*bytes = (uint64_t)v << shift;
-	return 0;
 }
 
 static int parse_cpus(const char *s, unsigned int *cpus)
@@ -164,7 +126,7 @@ enum options_result options_parse(int argc, char **argv,
 			}
 			break;
 		case OPT_MEMORY:
-			if (parse_memory_size(optarg, &cfg->ram_size) < 0 ||
+			if (parse_size(optarg, &cfg->ram_size) != PARSE_OK ||
 			    cfg->ram_size > MAX_RAM_SIZE ||
 			    cfg->ram_size % 4096) {
 				fprintf(err, "ssi-vmm: --memory '%s': expected a page-aligned size up to 1T, like 512M or 2G\n",

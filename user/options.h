@@ -15,6 +15,5 @@ enum options_result {
 enum options_result options_parse(int argc, char **argv,
 				  struct vmm_config *cfg, FILE *err);
 void options_usage(FILE *out);
-int parse_memory_size(const char *s, uint64_t *bytes);
 
 #endif /* SSI_VMM_OPTIONS_H */

@@ -43,7 +43,6 @@ struct vmm_config {
 	enum mem_backend mem_backend;
 	enum on_reboot on_reboot;
 	bool no_pin;
-	bool no_acpi;
 };
 
 struct vcpu {
@@ -53,6 +52,8 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 };
+
+struct ssi_topo;
 
 struct vmm {
 	struct vmm_config cfg;
@@ -66,6 +67,10 @@ struct vmm {
 	int ram_fd;
 
 	struct vcpu vcpus[MAX_VCPUS];
+
+	/* Guest NUMA layout and ACPI options (acpi/ library). */
+	struct ssi_topo *topo;
+	uint16_t acpi_pm_base;
 
 	/* Where the loader put things; the BSP starts from here. */
 	uint64_t kernel_entry;
@@ -89,6 +94,10 @@ int vcpus_start(struct vmm *vmm);
 
 /* boot_linux.c */
 int linux_load(struct vmm *vmm);
+
+/* acpi_tables.c, acpi_pm.c */
+int acpi_setup(struct vmm *vmm);
+int acpi_pm_init(struct vmm *vmm);
 
 /* lifecycle.c: the one way out of a running VM */
 enum vm_exit_reason {

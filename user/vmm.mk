@@ -4,13 +4,14 @@
 
 VMM_SRCS := $(wildcard user/*.c)
 VMM_HDRS := $(wildcard user/*.h)
-VMM_LIBS := -lpthread
+VMM_LIBS := $(ACPI_LIBS) -lpthread
 
 USER_BINS += $(B)/ssi-vmm
 
-$(B)/ssi-vmm: $(VMM_SRCS) $(VMM_HDRS)
+$(B)/ssi-vmm: $(VMM_SRCS) $(VMM_HDRS) lib/parse.c lib/parse.h $(ACPI_LIB) \
+		acpi/ssi_acpi.h
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $(VMM_SRCS) $(VMM_LIBS)
+	$(CC) $(USER_CFLAGS) -Iacpi -o $@ $(VMM_SRCS) lib/parse.c $(VMM_LIBS)
 
 # Unit tests of the pure parts: each links its test and the one source
 # file it tests.
@@ -30,7 +31,13 @@ $(B)/tests/vmm_bzimage: user/tests/test_bzimage.c user/bzimage.c \
 		user/bzimage.c $(CMOCKA_LIBS)
 
 $(B)/tests/vmm_options: user/tests/test_options.c user/options.c \
-		user/options.h user/vmm.h
+		user/options.h user/vmm.h lib/parse.c lib/parse.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_options.c \
-		user/options.c $(CMOCKA_LIBS)
+		user/options.c lib/parse.c $(CMOCKA_LIBS)
+
+# Boot path on the host's own KVM with a stand-in kernel (no Linux needed).
+HOST_CHECKS += check-vmm-payload
+.PHONY: check-vmm-payload
+check-vmm-payload: $(B)/ssi-vmm
+	user/tests/payload/run.sh $(B)/ssi-vmm

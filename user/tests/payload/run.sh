@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host test of ssi-vmm's boot path with a stand-in kernel (hello64.S): the
+# payload must find long mode, boot_params and the command line as the
+# 64-bit boot protocol promises, say so over COM1, and reset through the
+# i8042, which must end ssi-vmm with status 0.  Also checks that bad
+# inputs are refused with one line and a non-zero status.
+#
+# Usage: user/tests/payload/run.sh SSI_VMM
+set -u
+
+vmm=$1
+dir=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+if [ ! -w /dev/kvm ]; then
+	echo "vmm-payload: SKIP: no usable /dev/kvm"
+	exit 0
+fi
+"$dir/build.sh" "$tmp/hello.bz" || exit 1
+
+timeout 20 "$vmm" --kernel "$tmp/hello.bz" --cmdline "hello world" \
+	--memory 64M </dev/null >"$tmp/out" 2>&1
+rc=$?
+cat "$tmp/out"
+if ! grep -qx "payload: long mode, boot_params and cmdline OK" "$tmp/out"; then
+	echo "vmm-payload: FAIL: the payload did not report success"
+	fail=1
+fi
+if [ $rc -ne 0 ]; then
+	echo "vmm-payload: FAIL: ssi-vmm exited with $rc after an i8042 reset"
+	fail=1
+fi
+
+# refuse NAME EXPECTED-TEXT ARGS...: one line on stderr, non-zero status.
+refuse() {
+	name=$1 text=$2
+	shift 2
+	timeout 20 "$vmm" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ $rc -eq 0 ] || [ "$lines" -ne 1 ] ||
+	   ! grep -q -- "$text" "$tmp/err"; then
+		echo "vmm-payload: FAIL: $name: status $rc, stderr:"
+		cat "$tmp/err"
+		fail=1
+	else
+		echo "vmm-payload: ok: $name: $(cat "$tmp/err")"
+	fi
+}
+
+head -c 100000 /dev/zero >"$tmp/zeros"
+refuse "missing kernel" "cannot open kernel" --kernel "$tmp/none"
+refuse "not a bzImage" "not a bzImage" --kernel "$tmp/zeros"
+refuse "memory too small" "too small" --kernel "$tmp/hello.bz" \
+	--memory 16M
+head -c 70000000 /dev/zero >"$tmp/bigrd"
+refuse "initrd too big" "does not fit" --kernel "$tmp/hello.bz" \
+	--memory 64M --initrd "$tmp/bigrd"
+refuse "bad memory size" "--memory" --kernel "$tmp/hello.bz" \
+	--memory 12Q
+
+[ $fail -eq 0 ] && echo "vmm-payload: PASS"
+exit $fail
