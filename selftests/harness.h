@@ -103,16 +103,26 @@ static inline void harness_register(struct harness_test *test)
 
 #define TEST(test_name) TEST_TIMEOUT(test_name, HARNESS_TIMEOUT)
 
+/* Print a diagnostic; every line of it gets TAP's "# " prefix. */
 static inline void __attribute__((format(printf, 1, 2)))
 harness_log(const char *fmt, ...)
 {
+	char text[4096];
+	const char *line, *end;
 	va_list ap;
 
-	fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
+	for (line = text; ; line = end + 1) {
+		end = strchrnul(line, '\n');
+		/* A trailing newline does not start another line. */
+		if (end == line && !*end && line != text)
+			break;
+		printf("# %.*s\n", (int)(end - line), line);
+		if (!*end)
+			break;
+	}
 	fflush(stdout);
 }
 

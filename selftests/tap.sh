@@ -57,12 +57,16 @@ tap_result() {
 	fi
 }
 
-# tap_check NAME COMMAND [ARGS...]: run COMMAND, ok if it succeeds.
+# tap_check NAME COMMAND [ARGS...]: run COMMAND, ok if it succeeds.  Its
+# output is shown as diagnostics so that it cannot break the TAP stream.
 tap_check() {
 	tap_name=$1
 	shift
-	"$@"
-	tap_result "$tap_name" $?
+	tap_output=$("$@" 2>&1)
+	tap_status=$?
+	[ -z "$tap_output" ] ||
+		printf '%s\n' "$tap_output" | sed 's/^\([^#]\)/# \1/; s/^$/#/'
+	tap_result "$tap_name" $tap_status
 }
 
 tap_done() {
