@@ -59,7 +59,8 @@ const char *value_token(const char *s, char *tok, unsigned int toklen)
 
 	while (*s == ',' || isspace((unsigned char)*s))
 		s++;
-	if (!*s)
+	/* libinih leaves "; comment" on continuation lines: stop there. */
+	if (!*s || *s == ';')
 		return NULL;
 	while (*s && *s != ',' && !isspace((unsigned char)*s)) {
 		if (n + 1 < toklen)
