@@ -3,13 +3,13 @@
 #
 # Build the tiny initramfs that ssi-vmm's VM tests boot as the nested
 # guest: static busybox and an /init that reports over the serial console
-# (lines start with "GUEST: ") and then ends the VM as asked.
+# (lines start with "GUEST: ") and then ends the VM as asked.  Only the
+# host's busybox-static goes in; nothing binary is kept in the tree.
 #
-# Usage: make-guest-initramfs.sh OUT.cpio [poweroff|reboot]
+# Usage: make-guest-initramfs.sh OUT.cpio
 set -eu
 
 out=$1
-ending=${2:-poweroff}
 busybox=$(command -v busybox)
 if ldd "$busybox" >/dev/null 2>&1; then
 	echo "make-guest-initramfs: $busybox is not static" >&2
@@ -24,18 +24,29 @@ ln -s busybox "$root/bin/sh"
 # The kernel opens /dev/console for init before anything is mounted.
 mknod "$root/dev/console" c 5 1
 
-cat >"$root/init" <<INIT
+# The kernel passes unknown key=value parameters to init as environment:
+# guest_end=poweroff|reboot says how the guest ends (default poweroff),
+# guest_echo=1 makes it read one line from the console and echo it back.
+cat >"$root/init" <<'INIT'
 #!/bin/sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 echo "GUEST: init running"
-echo "GUEST: kernel \$(uname -r)"
-echo "GUEST: cpus online \$(cat /sys/devices/system/cpu/online)"
-echo "GUEST: memtotal \$(awk '/MemTotal/ { print \$2 }' /proc/meminfo) kB"
-echo "GUEST: cmdline \$(cat /proc/cmdline)"
-echo "GUEST: ending with $ending"
-$ending -f
+echo "GUEST: kernel $(uname -r)"
+echo "GUEST: cpus online $(cat /sys/devices/system/cpu/online)"
+echo "GUEST: memtotal $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
+echo "GUEST: cmdline $(cat /proc/cmdline)"
+if [ "$guest_echo" = 1 ]; then
+	echo "GUEST: ready for input"
+	read -r line
+	echo "GUEST: received '$line'"
+fi
+echo "GUEST: ending with ${guest_end:-poweroff}"
+case "$guest_end" in
+reboot) reboot -f ;;
+*) poweroff -f ;;
+esac
 INIT
 chmod 0755 "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out"
