@@ -7,6 +7,8 @@
 
 #include "parse.h"
 
+#define ARRAY_SIZE(array) (sizeof(array) / sizeof((array)[0]))
+
 /* Value of a digit in the given base, or -1 if it is not one. */
 static int digit_value(char c, unsigned int base)
 {
@@ -113,7 +115,7 @@ char *format_size(uint64_t bytes, char *buf, size_t len)
 	unsigned int unit = 0;
 	uint64_t whole, rest;
 
-	while (unit + 1 < sizeof(units) / sizeof(units[0]) &&
+	while (unit + 1 < ARRAY_SIZE(units) &&
 	       bytes >> (10 * (unit + 1)))
 		unit++;
 

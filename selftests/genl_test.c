@@ -6,7 +6,7 @@
  * needed.
  */
 #include "harness.h"
-#include "util.h"
+#include "ssihv_util.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -268,7 +268,7 @@ TEST(unknown_command_is_not_supported)
 
 	ensure_module();
 	ssihv_conn_open(&conn);
-	for (i = 0; i < sizeof(bad_cmds); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_cmds); i++) {
 		harness_log("command %u", bad_cmds[i]);
 		msg = genl_new_request(&conn, bad_cmds[i]);
 		EXPECT_EQ(genl_transact(&conn, msg, &result), -EOPNOTSUPP);
@@ -298,7 +298,7 @@ static bool is_read_only(uint32_t cmd)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(read_only_cmds); i++) {
+	for (i = 0; i < ARRAY_SIZE(read_only_cmds); i++) {
 		if (read_only_cmds[i] == cmd)
 			return true;
 	}

@@ -49,6 +49,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(array) (sizeof(array) / sizeof((array)[0]))
+#endif
+
 #define HARNESS_TIMEOUT		30	/* seconds per test by default */
 #define HARNESS_REASON_LEN	256
 

@@ -10,7 +10,7 @@
 #include <json-c/json.h>
 
 #include "harness.h"
-#include "util.h"
+#include "ssihv_util.h"
 
 #define GiB (1ULL << 30)
 
@@ -78,13 +78,12 @@ TEST(info_json_is_valid)
 	ASSERT_TRUE(info != NULL);
 	ASSERT_TRUE(json_object_is_type(info, json_type_object));
 	/* Exactly the documented keys: scripts rely on them. */
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (!json_object_object_get_ex(info, keys[i], NULL))
 			harness_log("missing key %s", keys[i]);
 		EXPECT_TRUE(json_object_object_get_ex(info, keys[i], NULL));
 	}
-	EXPECT_EQ(json_object_object_length(info),
-		  sizeof(keys) / sizeof(keys[0]));
+	EXPECT_EQ(json_object_object_length(info), ARRAY_SIZE(keys));
 
 	ASSERT_TRUE(json_object_object_get_ex(info, "module_version",
 					      &version));

@@ -10,6 +10,8 @@
 
 #include "parse.h"
 
+#define ARRAY_SIZE(array) (sizeof(array) / sizeof((array)[0]))
+
 /* Sentinel that tells "left unchanged" apart from any parsed value. */
 #define UNTOUCHED 0xdeadbeefULL
 
@@ -147,7 +149,7 @@ static void test_format_round_trip(void **state)
 	uint64_t bytes;
 	size_t i;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		assert_int_equal(parse_size(sizes[i], &bytes), PARSE_OK);
 		format_size(bytes, buf, sizeof(buf));
 		/* "64M" formats as "64 MiB": same number, same unit letter. */

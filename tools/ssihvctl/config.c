@@ -29,7 +29,7 @@ static const struct config_param {
 	{ "max-vm-memory", SSIHV_A_CONFIG_MAX_VM_MEMORY, PARAM_SIZE },
 };
 
-#define NUM_PARAMS (sizeof(config_params) / sizeof(config_params[0]))
+#define NUM_PARAMS ARRAY_SIZE(config_params)
 
 static const struct config_param *find_param(const char *name)
 {

@@ -49,8 +49,7 @@ static int handle_info(struct nlattr **attrs, void *arg)
 	struct ssihv_info *info = reply->info;
 	size_t i;
 
-	for (i = 0; i < sizeof(info_required) / sizeof(info_required[0]);
-	     i++) {
+	for (i = 0; i < ARRAY_SIZE(info_required); i++) {
 		if (!attrs[info_required[i].attr]) {
 			snprintf(reply->nl->extack_msg,
 				 sizeof(reply->nl->extack_msg),

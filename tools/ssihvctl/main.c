@@ -20,7 +20,7 @@ static const struct ssihvctl_object *const objects[] = {
 	&config_object,
 };
 
-#define NUM_OBJECTS (sizeof(objects) / sizeof(objects[0]))
+#define NUM_OBJECTS ARRAY_SIZE(objects)
 
 static void print_usage(FILE *out)
 {
@@ -94,11 +94,11 @@ int main(int argc, char **argv)
 			print_usage(stdout);
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'",
-						   optopt);
-			return usage_error("unknown option '%s'",
-					   argv[optind - 1]);
+			/* A long option is best shown as typed. */
+			if (!strncmp(argv[optind - 1], "--", 2) || !optopt)
+				return usage_error("unknown option '%s'",
+						   argv[optind - 1]);
+			return usage_error("unknown option '-%c'", optopt);
 		}
 	}
 

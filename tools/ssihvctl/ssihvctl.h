@@ -15,6 +15,8 @@
 
 #define SSIHVCTL_VERSION "0.1.0"
 
+#define ARRAY_SIZE(array) (sizeof(array) / sizeof((array)[0]))
+
 /* Exit statuses, documented in Documentation/ssihvctl.rst. */
 enum {
 	EXIT_OK = 0,

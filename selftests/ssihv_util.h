@@ -7,8 +7,8 @@
  * Include after harness.h; everything here may end the test through the
  * harness macros.
  */
-#ifndef _SSIHV_SELFTEST_UTIL_H
-#define _SSIHV_SELFTEST_UTIL_H
+#ifndef _SSIHV_SELFTEST_SSIHV_UTIL_H
+#define _SSIHV_SELFTEST_SSIHV_UTIL_H
 
 #include <fcntl.h>
 #include <grp.h>
@@ -349,4 +349,4 @@ static inline unsigned int count_lines(const char *text)
 	return lines;
 }
 
-#endif /* _SSIHV_SELFTEST_UTIL_H */
+#endif /* _SSIHV_SELFTEST_SSIHV_UTIL_H */
