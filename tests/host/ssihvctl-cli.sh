@@ -1,0 +1,106 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ssihvctl on the build host, where ssihv.ko is usually not loaded: usage
+# errors exit 2 with one line, help and version exit 0, and every command
+# that needs the kernel says in one line that the module is not loaded
+# and exits 1.  The last part skips when the module is loaded here.
+# Usage: tests/host/ssihvctl-cli.sh [PATH-TO-SSIHVCTL]
+
+. "$(dirname "$0")/../../selftests/tap.sh"
+
+SSIHVCTL=${1:-build/ssihvctl}
+NOT_LOADED='ssihvctl: the ssihv kernel module is not loaded (no netlink family "ssihv"); load it with '"'modprobe ssihv'"
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
+
+# expect STATUS STDERR-PATTERN ARGS...: run ssihvctl ARGS, check its exit
+# status, that stderr is one line matching the pattern (or empty for "").
+expect() {
+	want_status=$1
+	want_err=$2
+	shift 2
+	out=$("$SSIHVCTL" "$@" 2>"$err")
+	status=$?
+	tap_diag "ssihvctl $*: exit $status: $(cat "$err")"
+	[ "$status" -eq "$want_status" ] || return 1
+	if [ -z "$want_err" ]; then
+		[ ! -s "$err" ] || return 1
+	else
+		[ "$(wc -l <"$err")" -eq 1 ] || return 1
+		case "$(cat "$err")" in
+		$want_err) ;;
+		*) return 1 ;;
+		esac
+		# Errors print nothing on stdout.
+		[ -z "$out" ] || return 1
+	fi
+	return 0
+}
+
+# Each case: NAME|ARGS (ARGS are split by the shell, so '' is an empty
+# argument).  Read in the current shell so that the TAP counters add up.
+USAGE_CASES="no object|
+unknown object|bogus
+unknown option|-x info
+unknown long option|--bogus info
+option after the object|info -j
+unknown command|info frob
+extra argument|info show extra
+config set without a setting|config set
+unknown setting|config set max-vm-pages 1
+setting without a value|config set max-vm-memory
+setting twice|config set max-vm-memory 1G max-vm-memory 2G
+empty size|config set max-vm-memory ''
+negative size|config set max-vm-memory -1
+fractional size|config set max-vm-memory 1.5G
+unknown unit|config set max-vm-memory 1X
+overflowing size|config set max-vm-memory 16E"
+
+KERNEL_CASES="info
+info show
+-j info
+-p info
+config
+-j config show
+config set max-vm-memory 1G"
+
+count() {
+	printf '%s\n' "$1" | wc -l
+}
+
+tap_plan $(($(count "$USAGE_CASES") + $(count "$KERNEL_CASES") + 4))
+
+tap_check "--help exits 0" expect 0 "" --help
+tap_check "help exits 0" expect 0 "" help
+tap_check "info help exits 0" expect 0 "" info help
+tap_check "--version exits 0" expect 0 "" --version
+
+while IFS='|' read -r name args; do
+	eval "set -- $args"
+	tap_check "usage error, $name: exit 2" \
+		expect 2 "ssihvctl: *; try 'ssihvctl --help'" "$@"
+done <<END
+$USAGE_CASES
+END
+
+# Whether the family exists here decides what the kernel commands do.
+if "$SSIHVCTL" info >/dev/null 2>&1; then
+	loaded=yes
+else
+	loaded=no
+fi
+while read -r args; do
+	if [ $loaded = yes ]; then
+		tap_skip "module absent: ssihvctl $args" \
+			"the ssihv module is loaded on this host"
+		continue
+	fi
+	# shellcheck disable=SC2086 # split the arguments on purpose
+	tap_check "module absent: ssihvctl $args: one line, exit 1" \
+		expect 1 "$NOT_LOADED" $args
+done <<END
+$KERNEL_CASES
+END
+
+tap_done
