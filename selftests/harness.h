@@ -69,15 +69,13 @@ struct harness_test {
 };
 
 static struct harness_test *harness_tests;
-static unsigned int harness_nr_tests;
 
-/*
- * Shared with the test children: the skip reason, and whether an
- * EXPECT_*() failed (read only in the child, but one place for state).
- */
+/* Memory shared with the test children: how a child says why it skips. */
 static struct harness_shared {
 	char skip_reason[HARNESS_REASON_LEN];
 } *harness_shared;
+
+/* Set in a test child when an EXPECT_*() fails; decides its exit status. */
 static bool harness_expect_failed;
 
 /* Keep registration order, so TAP numbers follow the source file. */
@@ -88,7 +86,6 @@ static inline void harness_register(struct harness_test *test)
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = test;
-	harness_nr_tests++;
 }
 
 #define TEST_TIMEOUT(test_name, seconds)				\
@@ -284,7 +281,7 @@ static enum harness_result harness_run_one(struct harness_test *test,
 		harness_sleep_ms(10);
 		waited_ms += 10;
 	}
-	/* Reap anything the test left behind in its group. */
+	/* Kill anything the test left running in its process group. */
 	kill(-child, SIGKILL);
 
 	if (WIFSIGNALED(status)) {
