@@ -21,7 +21,7 @@ static void usage(FILE *out)
 {
 	fputs(
 "usage: ssi-acpi --topology FILE [--out DIR] [--dump] [--machine]\n"
-"                [--rsdp-addr ADDR] [--tables-addr ADDR]\n"
+"                [--layout] [--rsdp-addr ADDR] [--tables-addr ADDR]\n"
 "\n"
 "Encode the ACPI tables (RSDP, XSDT, FADT, FACS, DSDT, MADT, SRAT, SLIT,\n"
 "HMAT) that describe the NUMA topology in FILE.\n"
@@ -31,6 +31,8 @@ static void usage(FILE *out)
 "                         dsdt.aml apic.dat srat.dat slit.dat hmat.dat\n"
 "  -d, --dump             print a readable summary of the topology\n"
 "  -m, --machine          with --dump: one key=value per line\n"
+"  -l, --layout           with --out: print each file's guest-physical\n"
+"                         address and length (\"FILE ADDR LEN\")\n"
 "      --rsdp-addr ADDR   guest-physical address of the RSDP\n"
 "                         (default 0xe0000)\n"
 "      --tables-addr ADDR where the other tables start (default 0xe0040)\n"
@@ -62,7 +64,7 @@ static int write_file(const char *dir, const char *name,
 }
 
 static int write_tables(const struct ssi_topo *t, const char *dir,
-			uint64_t rsdp_addr, uint64_t tables_addr)
+			uint64_t rsdp_addr, uint64_t tables_addr, int layout)
 {
 	struct ssi_acpi_tables tables;
 	unsigned int i;
@@ -78,8 +80,13 @@ static int write_tables(const struct ssi_topo *t, const char *dir,
 		fprintf(stderr, "ssi-acpi: %s: %s\n", dir, strerror(errno));
 		ret = -1;
 	}
-	for (i = 0; !ret && i < SSI_ACPI_NR_TABLES; i++)
+	for (i = 0; !ret && i < SSI_ACPI_NR_TABLES; i++) {
 		ret = write_file(dir, tables.t[i].file, &tables.t[i].blob);
+		if (layout)
+			printf("%s 0x%llx %zu\n", tables.t[i].file,
+			       (unsigned long long)tables.t[i].addr,
+			       tables.t[i].blob.len);
+	}
 	ssi_acpi_tables_free(&tables);
 	return ret;
 }
@@ -100,6 +107,7 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "dump", no_argument, NULL, 'd' },
 		{ "machine", no_argument, NULL, 'm' },
+		{ "layout", no_argument, NULL, 'l' },
 		{ "rsdp-addr", required_argument, NULL, 'R' },
 		{ "tables-addr", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -108,11 +116,11 @@ int main(int argc, char **argv)
 	uint64_t rsdp_addr = DEFAULT_RSDP_ADDR;
 	uint64_t tables_addr = DEFAULT_TABLES_ADDR;
 	const char *topo_path = NULL, *out_dir = NULL;
-	int dump = 0, machine = 0, opt, ret = 0;
+	int dump = 0, machine = 0, layout = 0, opt, ret = 0;
 	struct ssi_topo *t;
 	char err[512];
 
-	while ((opt = getopt_long(argc, argv, "t:o:dmh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:o:dmlh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			topo_path = optarg;
@@ -125,6 +133,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			machine = 1;
+			break;
+		case 'l':
+			layout = 1;
 			break;
 		case 'R':
 		case 'T':
@@ -155,7 +166,8 @@ int main(int argc, char **argv)
 	}
 	if (dump)
 		ssi_topo_dump(t, stdout, machine);
-	if (out_dir && write_tables(t, out_dir, rsdp_addr, tables_addr))
+	if (out_dir && write_tables(t, out_dir, rsdp_addr, tables_addr,
+					layout))
 		ret = 1;
 	ssi_topo_free(t);
 	return ret;
