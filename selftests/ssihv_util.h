@@ -10,7 +10,6 @@
 #ifndef _SSIHV_SELFTEST_SSIHV_UTIL_H
 #define _SSIHV_SELFTEST_SSIHV_UTIL_H
 
-#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sys/socket.h>
