@@ -22,6 +22,8 @@ static int vm_setup(struct vmm *vmm)
 {
 	unsigned int i;
 
+	if (topology_load(vmm) < 0 || placement_plan_vcpus(vmm) < 0)
+		return -1;
 	if (guest_ram_alloc(vmm) < 0 || kvm_vm_init(vmm) < 0 ||
 	    linux_load(vmm) < 0 || acpi_setup(vmm) < 0)
 		return -1;

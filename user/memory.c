@@ -73,6 +73,11 @@ static void *alloc_memfd(struct vmm *vmm, unsigned int flags,
 	}
 	ram = map_shared_fd(vmm, vmm->ram_fd, what);
 	if (ram != MAP_FAILED && (flags & MFD_HUGETLB)) {
+		vmm->ram = ram;
+		if (placement_bind_ram(vmm) < 0) {
+			munmap(ram, vmm->ram_size);
+			return MAP_FAILED;
+		}
 		/*
 		 * hugetlbfs only reserves at mmap time; fault everything in now
 		 * so a short pool is one clear error here, not a SIGBUS in a
@@ -144,5 +149,11 @@ int guest_ram_alloc(struct vmm *vmm)
 	/* Transparent huge pages make the guest's page walks cheaper. */
 	if (vmm->cfg.mem_backend == MEM_BACKEND_ANON)
 		madvise(ram, vmm->ram_size, MADV_HUGEPAGE);
+	/* Hugetlb memory was bound before it was populated. */
+	if (vmm->cfg.mem_backend != MEM_BACKEND_HUGETLB &&
+	    placement_bind_ram(vmm) < 0) {
+		munmap(ram, vmm->ram_size);
+		return -1;
+	}
 	return 0;
 }

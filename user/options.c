@@ -53,8 +53,11 @@ void options_usage(FILE *out)
 	      "      --cpus N              number of vCPUs (default 1)\n"
 	      "      --memory SIZE         guest RAM, e.g. 512M or 2G (default 256M)\n"
 	      "      --memory-backend B    anon (default), memfd, hugetlb or ssihv\n"
+	      "      --topology FILE       guest NUMA nodes, distances, HMAT values and\n"
+	      "                            host placement (INI, Documentation/acpi.rst);\n"
+	      "                            gives --cpus and --memory when they are omitted\n"
 	      "      --on-reboot ACTION    exit (default) or reboot when the guest reboots\n"
-	      "      --no-pin              do not pin vCPU threads to host CPUs\n"
+	      "      --no-pin              do not pin vCPU threads or bind guest memory\n"
 	      "  -h, --help                show this help\n"
 	      "\n"
 	      "Exit status: 0 when the guest powers off or reboots (with\n"
@@ -119,6 +122,7 @@ enum options_result options_parse(int argc, char **argv,
 			cfg->cmdline = optarg;
 			break;
 		case OPT_CPUS:
+			cfg->nr_cpus_given = true;
 			if (parse_cpus(optarg, &cfg->nr_cpus) < 0) {
 				fprintf(err, "ssi-vmm: --cpus '%s': expected 1 to %d\n",
 					optarg, MAX_VCPUS);
@@ -126,6 +130,7 @@ enum options_result options_parse(int argc, char **argv,
 			}
 			break;
 		case OPT_MEMORY:
+			cfg->ram_size_given = true;
 			if (parse_size(optarg, &cfg->ram_size) != PARSE_OK ||
 			    cfg->ram_size > MAX_RAM_SIZE ||
 			    cfg->ram_size % 4096) {
@@ -142,8 +147,8 @@ enum options_result options_parse(int argc, char **argv,
 			}
 			break;
 		case OPT_TOPOLOGY:
-			fprintf(err, "ssi-vmm: --topology is not supported yet\n");
-			return OPTIONS_ERROR;
+			cfg->topology_path = optarg;
+			break;
 		case OPT_ON_REBOOT:
 			if (!strcmp(optarg, "exit")) {
 				cfg->on_reboot = ON_REBOOT_EXIT;

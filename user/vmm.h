@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "layout.h"
 
@@ -40,6 +41,8 @@ struct vmm_config {
 	const char *topology_path;
 	unsigned int nr_cpus;
 	uint64_t ram_size;
+	bool nr_cpus_given;	/* --cpus was on the command line */
+	bool ram_size_given;	/* --memory was on the command line */
 	enum mem_backend mem_backend;
 	enum on_reboot on_reboot;
 	bool no_pin;
@@ -51,6 +54,8 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	bool pinned;
+	cpu_set_t affinity;	/* host CPUs, when pinned */
 };
 
 struct ssi_topo;
@@ -94,6 +99,14 @@ int vcpus_start(struct vmm *vmm);
 
 /* boot_linux.c */
 int linux_load(struct vmm *vmm);
+
+/* topology.c */
+int topology_load(struct vmm *vmm);
+
+/* placement.c: host NUMA placement */
+int placement_bind_ram(struct vmm *vmm);
+int placement_plan_vcpus(struct vmm *vmm);
+void placement_pin_vcpu(struct vcpu *vcpu);
 
 /* acpi_tables.c, acpi_pm.c */
 int acpi_setup(struct vmm *vmm);

@@ -4,7 +4,8 @@
 
 VMM_SRCS := $(wildcard user/*.c)
 VMM_HDRS := $(wildcard user/*.h)
-VMM_LIBS := $(ACPI_LIBS) -lpthread
+VMM_LIBS := $(ACPI_LIBS) \
+	$(shell pkg-config --libs numa 2>/dev/null || echo -lnuma) -lpthread
 
 USER_BINS += $(B)/ssi-vmm
 

@@ -3,7 +3,8 @@
  * A stand-in "kernel" for host tests of ssi-vmm's boot path: a bzImage
  * whose 64-bit entry point checks what the 64-bit boot protocol promises
  * (long mode, RSI = boot_params with the setup header and our command
- * line), reports over COM1 and resets through the i8042.
+ * line), reports over COM1 and resets through the i8042 (or halts, with
+ * interrupts off, when the command line starts with "wait").
  */
 	.text
 /* Real-mode part: one boot sector plus setup_sects = 1 sector. */
@@ -39,10 +40,20 @@ entry:
 	/* boot_params.hdr.header must still read "HdrS". */
 	cmpl	$0x53726448, 0x202(%rbx)
 	jne	bad
-	/* cmd_line_ptr points at the command line. */
+	/*
+	 * cmd_line_ptr points at the command line: "hello..." reports and
+	 * resets, "wait..." reports and halts for good (the host test then
+	 * inspects the running VMM).
+	 */
+	xor	%r12d, %r12d
 	movl	0x228(%rbx), %edi
-	cmpl	$0x6c6c6568, (%rdi)	/* "hell" */
+	movl	(%rdi), %eax
+	cmpl	$0x6c6c6568, %eax	/* "hell" */
+	je	good
+	cmpl	$0x74696177, %eax	/* "wait" */
 	jne	bad
+	mov	$1, %r12d
+good:
 	lea	good_msg(%rip), %rsi
 	mov	$good_len, %ecx
 	jmp	report
@@ -52,6 +63,8 @@ bad:
 report:
 	mov	$0x3f8, %dx
 	rep outsb
+	test	%r12d, %r12d
+	jnz	1f
 	mov	$0xfe, %al
 	out	%al, $0x64
 1:	hlt

@@ -63,5 +63,70 @@ refuse "initrd too big" "does not fit" --kernel "$tmp/hello.bz" \
 refuse "bad memory size" "--memory" --kernel "$tmp/hello.bz" \
 	--memory 12Q
 
+# Topology errors: one line each, naming the file and the problem.
+cat >"$tmp/two.ini" <<INI
+[topology]
+nodes = 2
+cpus_per_node = 1
+memory_per_node = 64M
+INI
+refuse "topology vs --cpus" "topology mismatch" --kernel "$tmp/hello.bz" \
+	--topology "$tmp/two.ini" --cpus 3
+refuse "topology vs --memory" "topology mismatch" --kernel "$tmp/hello.bz" \
+	--topology "$tmp/two.ini" --memory 64M
+printf '[node0]\nhost_node = 999\n' >>"$tmp/two.ini"
+refuse "missing host node" "host node 999" --kernel "$tmp/hello.bz" \
+	--topology "$tmp/two.ini"
+printf '[topology]\nnodes = 2\nbogus = 1\n' >"$tmp/bad.ini"
+refuse "bad topology key" "bad.ini:3:" --kernel "$tmp/hello.bz" \
+	--topology "$tmp/bad.ini"
+
+# affinity PID THREAD: the Cpus_allowed_list of one of PID's threads.
+affinity() {
+	for t in /proc/$1/task/*; do
+		if [ "$(cat "$t/comm")" = "$2" ]; then
+			sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status"
+		fi
+	done
+}
+
+# Pinning: a halted two-vCPU VM, inspected while it runs.
+usable=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+for mode in pin no-pin; do
+	extra=
+	[ $mode = no-pin ] && extra=--no-pin
+	"$vmm" --kernel "$tmp/hello.bz" --cmdline wait --cpus 2 $extra \
+		</dev/null >"$tmp/out" 2>&1 &
+	pid=$!
+	i=0
+	while ! grep -q "payload:" "$tmp/out" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	a0=$(affinity $pid vcpu0)
+	a1=$(affinity $pid vcpu1)
+	kill $pid
+	wait $pid 2>/dev/null
+	if [ $mode = pin ]; then
+		case "$a0$a1" in
+		*[-,]*|"") ok=0 ;;
+		*) ok=1 ;;
+		esac
+		# Two usable CPUs or more: the vCPUs must not share one.
+		case "$usable" in
+		*[-,]*) [ "$a0" = "$a1" ] && ok=0 ;;
+		esac
+	else
+		ok=0
+		[ "$a0" = "$usable" ] && [ "$a1" = "$usable" ] && ok=1
+	fi
+	if [ $ok = 1 ]; then
+		echo "vmm-payload: ok: $mode: vcpu0 on $a0, vcpu1 on $a1 (usable $usable)"
+	else
+		echo "vmm-payload: FAIL: $mode: vcpu0 on '$a0', vcpu1 on '$a1' (usable $usable)"
+		fail=1
+	fi
+done
+
 [ $fail -eq 0 ] && echo "vmm-payload: PASS"
 exit $fail
