@@ -1,31 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/ssihv: the misc device through which a VMM reaches guest memory.
- * This file owns registration; per-fd VM state arrives with the memory
- * path.
+ * An fd is attached to one VM instance (SSIHV_IOC_ATTACH), then mmap()ed
+ * with the guest-physical address as offset.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/uaccess.h>
 #include <uapi/linux/ssihv.h>
 
 #include "ssihv.h"
+#include "vm.h"
+
+static struct ssihv_vm *ssihv_file_vm(struct file *file)
+{
+	/* Pairs with the release store in ssihv_vm_attach(). */
+	return smp_load_acquire(&file->private_data);
+}
 
 static int ssihv_open(struct inode *inode, struct file *file)
 {
-	/* No per-fd state yet; the VM attach ioctl will allocate it. */
+	file->private_data = NULL;	/* misc_open set it to the device */
 	return nonseekable_open(inode, file);
 }
 
 static int ssihv_release(struct inode *inode, struct file *file)
 {
+	struct ssihv_vm *vm = ssihv_file_vm(file);
+
+	if (vm)
+		ssihv_vm_put(vm);
 	return 0;
+}
+
+static long ssihv_ioctl_attach(struct file *file, void __user *argp)
+{
+	struct ssihv_attach req;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	return ssihv_vm_attach(file, &req, u64_to_user_ptr(req.ranges));
+}
+
+static long ssihv_ioctl(struct file *file, unsigned int cmd,
+			unsigned long arg)
+{
+	switch (cmd) {
+	case SSIHV_IOC_ATTACH:
+		return ssihv_ioctl_attach(file, (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int ssihv_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ssihv_vm *vm = ssihv_file_vm(file);
+
+	if (!vm)
+		return -EINVAL;	/* attach first */
+	return ssihv_vm_mmap(vm, vma);
 }
 
 static const struct file_operations ssihv_fops = {
 	.owner		= THIS_MODULE,
 	.open		= ssihv_open,
 	.release	= ssihv_release,
+	.unlocked_ioctl	= ssihv_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= ssihv_mmap,
 	.llseek		= no_llseek,
 };
 

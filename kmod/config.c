@@ -6,10 +6,36 @@
 #include <linux/atomic.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <uapi/linux/ssihv.h>
 
 #include "ssihv.h"
 
 static atomic64_t max_vm_memory;
+
+/*
+ * This host's node id in the cluster.  Frames of ranges homed on another
+ * node are remote.  Until the transport manages membership it is a load
+ * time parameter.
+ */
+static unsigned int node_id;
+module_param(node_id, uint, 0444);
+MODULE_PARM_DESC(node_id, "this host's cluster node id (0-255)");
+
+unsigned int ssihv_config_node_id(void)
+{
+	return node_id;
+}
+
+int ssihv_config_check(void)
+{
+	if (node_id >= SSIHV_MAX_NODES) {
+		pr_err("ssihv: node_id %u is out of range (0-%u)\n", node_id,
+		       SSIHV_MAX_NODES - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 void ssihv_config_init(void)
 {

@@ -11,9 +11,8 @@
 #include <net/genetlink.h>
 #include <uapi/linux/ssihv.h>
 
+#include "genl.h"
 #include "ssihv.h"
-
-static struct genl_family ssihv_genl_family;
 
 /* GET_INFO takes no attributes: reject any that arrive. */
 static const struct nla_policy ssihv_info_policy[SSIHV_A_MAX + 1] = {
@@ -102,13 +101,48 @@ static const struct genl_ops ssihv_genl_ops[] = {
 		.policy	 = ssihv_config_policy,
 		.maxattr = SSIHV_A_MAX,
 	},
+	{
+		.cmd	 = SSIHV_CMD_GET_VM,
+		.doit	 = ssihv_cmd_get_vm,
+		.dumpit	 = ssihv_dump_vms,
+		.policy	 = ssihv_vm_id_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_GET_PAGE,
+		.doit	 = ssihv_cmd_get_page,
+		.dumpit	 = ssihv_dump_pages,
+		.policy	 = ssihv_page_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_GET_STATS,
+		.doit	 = ssihv_cmd_get_stats,
+		.dumpit	 = ssihv_dump_stats,
+		.policy	 = ssihv_vm_id_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_REVOKE_PAGE,
+		.flags	 = GENL_ADMIN_PERM,
+		.doit	 = ssihv_cmd_revoke_page,
+		.policy	 = ssihv_revoke_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_DESTROY_VM,
+		.flags	 = GENL_ADMIN_PERM,
+		.doit	 = ssihv_cmd_destroy_vm,
+		.policy	 = ssihv_vm_id_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
 };
 
 static const struct genl_multicast_group ssihv_genl_mcgrps[] = {
 	{ .name = SSIHV_GENL_MCGRP_EVENTS, },
 };
 
-static struct genl_family ssihv_genl_family __ro_after_init = {
+struct genl_family ssihv_genl_family __ro_after_init = {
 	.name		= SSIHV_GENL_NAME,
 	.version	= SSIHV_GENL_VERSION,
 	.maxattr	= SSIHV_A_MAX,

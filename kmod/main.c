@@ -15,6 +15,9 @@ static int __init ssihv_init(void)
 {
 	int ret;
 
+	ret = ssihv_config_check();
+	if (ret)
+		return ret;
 	ssihv_config_init();
 
 	ret = ssihv_chardev_init();

@@ -16,6 +16,8 @@
 
 /* config.c: module-wide settings changed through netlink. */
 void ssihv_config_init(void);
+int ssihv_config_check(void);
+unsigned int ssihv_config_node_id(void);
 u64 ssihv_config_max_vm_memory(void);
 int ssihv_config_set_max_vm_memory(u64 bytes);
 
@@ -23,8 +25,17 @@ int ssihv_config_set_max_vm_memory(u64 bytes);
 int ssihv_chardev_init(void);
 void ssihv_chardev_exit(void);
 
+/* fs.c: one pseudo-fs inode (and address space) per VM instance. */
+struct inode;
+struct inode *ssihv_fs_new_inode(void);
+void ssihv_fs_put_inode(struct inode *inode);
+
 /* genl.c: the "ssihv" generic netlink family. */
 int ssihv_genl_init(void);
 void ssihv_genl_exit(void);
+
+/* events.c: notifications on the "events" multicast group. */
+void ssihv_event_vm(u8 cmd, u64 vm_id);
+void ssihv_event_limit(u64 vm_id, u64 gpa, u64 limit);
 
 #endif /* _SSIHV_H */

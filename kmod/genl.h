@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared pieces of the "ssihv" generic netlink family: the family itself
+ * and the command handlers that live in their own files.
+ */
+#ifndef _SSIHV_GENL_H
+#define _SSIHV_GENL_H
+
+#include <net/genetlink.h>
+#include <uapi/linux/ssihv.h>
+
+extern struct genl_family ssihv_genl_family;
+
+struct ssihv_vm;
+
+/* genl_vm.c */
+extern const struct nla_policy ssihv_vm_id_policy[SSIHV_A_MAX + 1];
+int ssihv_cmd_get_vm(struct sk_buff *skb, struct genl_info *info);
+int ssihv_dump_vms(struct sk_buff *skb, struct netlink_callback *cb);
+int ssihv_cmd_destroy_vm(struct sk_buff *skb, struct genl_info *info);
+struct ssihv_vm *ssihv_nl_get_vm(struct nlattr **attrs,
+				 struct netlink_ext_ack *extack);
+
+/* genl_page.c */
+extern const struct nla_policy ssihv_page_policy[SSIHV_A_MAX + 1];
+extern const struct nla_policy ssihv_revoke_policy[SSIHV_A_MAX + 1];
+int ssihv_cmd_get_page(struct sk_buff *skb, struct genl_info *info);
+int ssihv_dump_pages(struct sk_buff *skb, struct netlink_callback *cb);
+int ssihv_cmd_revoke_page(struct sk_buff *skb, struct genl_info *info);
+
+/* genl_stats.c */
+int ssihv_cmd_get_stats(struct sk_buff *skb, struct genl_info *info);
+int ssihv_dump_stats(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* _SSIHV_GENL_H */

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink: per-VM statistics (GET_STATS).
+ */
+#include <linux/nodemask.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "genl.h"
+#include "ssihv.h"
+#include "vm.h"
+
+static const u16 ssihv_fault_attr[SSIHV_NR_FAULT_KINDS] = {
+	[SSIHV_FAULT_FIRST]	= SSIHV_A_STATS_FAULTS_FIRST,
+	[SSIHV_FAULT_MAP]	= SSIHV_A_STATS_FAULTS_MAP,
+	[SSIHV_FAULT_UPGRADE]	= SSIHV_A_STATS_FAULTS_UPGRADE,
+	[SSIHV_FAULT_REMOTE]	= SSIHV_A_STATS_FAULTS_REMOTE,
+	[SSIHV_FAULT_REFUSED]	= SSIHV_A_STATS_FAULTS_REFUSED,
+};
+
+static int ssihv_fill_resident(struct sk_buff *skb, struct ssihv_vm *vm)
+{
+	struct nlattr *all, *one;
+	int nid;
+
+	all = nla_nest_start(skb, SSIHV_A_STATS_RESIDENT);
+	if (!all)
+		return -EMSGSIZE;
+	for_each_node_state(nid, N_MEMORY) {
+		one = nla_nest_start(skb, SSIHV_A_STATS_NODE);
+		if (!one ||
+		    nla_put_s32(skb, SSIHV_A_STATS_NODE_ID, nid) ||
+		    nla_put_u64_64bit(skb, SSIHV_A_STATS_NODE_PAGES,
+				      atomic64_read(&vm->node_pages[nid]),
+				      SSIHV_A_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, one);
+	}
+	nla_nest_end(skb, all);
+	return 0;
+}
+
+static int ssihv_fill_stats(struct sk_buff *skb, struct ssihv_vm *vm,
+			    u32 portid, u32 seq, int flags)
+{
+	struct ssihv_vm_stats *sum;
+	void *hdr;
+	int i, ret = -EMSGSIZE;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	ssihv_stats_sum(vm, sum);
+
+	hdr = genlmsg_put(skb, portid, seq, &ssihv_genl_family, flags,
+			  SSIHV_CMD_GET_STATS);
+	if (!hdr)
+		goto out;
+	if (nla_put_u64_64bit(skb, SSIHV_A_VM_ID, vm->id, SSIHV_A_PAD) ||
+	    nla_put_u64_64bit(skb, SSIHV_A_VM_PAGES_RESIDENT,
+			      atomic64_read(&vm->resident), SSIHV_A_PAD) ||
+	    nla_put_u64_64bit(skb, SSIHV_A_STATS_REVOKED, sum->revoked,
+			      SSIHV_A_PAD))
+		goto cancel;
+	for (i = 0; i < SSIHV_NR_FAULT_KINDS; i++)
+		if (nla_put_u64_64bit(skb, ssihv_fault_attr[i],
+				      sum->faults[i], SSIHV_A_PAD))
+			goto cancel;
+	if (ssihv_fill_resident(skb, vm) ||
+	    nla_put(skb, SSIHV_A_STATS_FAULT_NS_HIST,
+		    sizeof(sum->fault_ns_hist), sum->fault_ns_hist))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	ret = 0;
+	goto out;
+cancel:
+	genlmsg_cancel(skb, hdr);
+out:
+	kfree(sum);
+	return ret;
+}
+
+int ssihv_cmd_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ssihv_vm *vm;
+	struct sk_buff *msg;
+	int ret;
+
+	vm = ssihv_nl_get_vm(info->attrs, info->extack);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	ret = ssihv_fill_stats(msg, vm, info->snd_portid, info->snd_seq, 0);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = genlmsg_reply(msg, info);
+out:
+	ssihv_vm_put(vm);
+	return ret;
+}
+
+int ssihv_dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ssihv_vm *vm;
+	int ret;
+
+	while ((vm = ssihv_vm_get_nth(cb->args[0]))) {
+		ret = ssihv_fill_stats(skb, vm, NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		ssihv_vm_put(vm);
+		if (ret)
+			break;
+		cb->args[0]++;
+	}
+	return skb->len;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest RAM mappings of /dev/ssihv: mmap offset = guest-physical address.
+ *
+ * Pages are served one at a time by the fault handler, which KVM reaches
+ * through get_user_pages() when the guest touches a frame it has not
+ * mapped, and the VMM through ordinary loads and stores.  Writes to a
+ * frame held read-only (SHARED) come through page_mkwrite, which upgrades
+ * it first; that is where coherence plugs in.
+ */
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/ktime.h>
+
+#include "ssihv.h"
+#include "vm.h"
+
+static void ssihv_vma_open(struct vm_area_struct *vma)
+{
+	struct ssihv_range *range = vma->vm_private_data;
+
+	atomic_inc(&range->vm->mappings);
+}
+
+static void ssihv_vma_close(struct vm_area_struct *vma)
+{
+	struct ssihv_range *range = vma->vm_private_data;
+
+	atomic_dec(&range->vm->mappings);
+}
+
+static struct page *ssihv_alloc_frame(struct ssihv_vm *vm,
+				      struct ssihv_range *range)
+{
+	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN;
+	struct mem_cgroup *old;
+	struct page *page;
+
+	/* Charge the instance's creator, whichever thread faults. */
+	old = set_active_memcg(vm->memcg);
+	if (range->numa_node == NUMA_NO_NODE)
+		page = alloc_page(gfp);
+	else
+		page = alloc_pages_node(range->numa_node, gfp, 0);
+	set_active_memcg(old);
+	return page;
+}
+
+/* Over its limit: refuse, and tell listeners at most once a second. */
+static void ssihv_limit_hit(struct ssihv_vm *vm, u64 gfn)
+{
+	unsigned long last = READ_ONCE(vm->limit_event_at);
+
+	if (time_before(jiffies, last + HZ) ||
+	    cmpxchg(&vm->limit_event_at, last, jiffies) != last)
+		return;
+	ssihv_event_limit(vm->id, gfn << PAGE_SHIFT,
+			  vm->mem_limit_pages << PAGE_SHIFT);
+}
+
+static vm_fault_t ssihv_fault(struct vm_fault *vmf)
+{
+	struct ssihv_range *range = vmf->vma->vm_private_data;
+	struct ssihv_vm *vm = range->vm;
+	u64 start_ns = ktime_get_ns();
+	enum ssihv_fault_kind kind;
+	u64 gfn = vmf->pgoff;
+	struct ssihv_pde *pde;
+	struct mutex *lock;
+	struct page *page;
+
+	/* mmap() and VM_DONTEXPAND keep the VMA inside its range. */
+	if (WARN_ON_ONCE(gfn - range->first_gfn >= range->nr_pages))
+		return VM_FAULT_SIGBUS;
+
+	pde = ssihv_range_pde(range, gfn);
+	lock = ssihv_frame_lock(vm, gfn);
+	mutex_lock(lock);
+	if (READ_ONCE(vm->dead))
+		goto refuse;
+
+	if (pde_state(pde) == SSIHV_PAGE_INVALID) {
+		if (range->home_node != ssihv_config_node_id()) {
+			/*
+			 * Homed elsewhere: the RDMA transport will fetch it.
+			 * Until then such frames are unavailable.
+			 */
+			this_cpu_inc(vm->stats->faults[SSIHV_FAULT_REMOTE]);
+			goto refuse;
+		}
+		if (atomic64_read(&vm->resident) >= vm->mem_limit_pages) {
+			mutex_unlock(lock);
+			ssihv_limit_hit(vm, gfn);
+			ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, start_ns);
+			return VM_FAULT_SIGBUS;
+		}
+		page = ssihv_alloc_frame(vm, range);
+		if (!page) {
+			mutex_unlock(lock);
+			return VM_FAULT_OOM;
+		}
+		atomic64_inc(&vm->resident);
+		atomic64_inc(&vm->node_pages[page_to_nid(page)]);
+		pde_set(pde, page_to_pfn(page), SSIHV_PAGE_EXCLUSIVE,
+			ssihv_config_node_id());
+		kind = SSIHV_FAULT_FIRST;
+	} else {
+		page = pfn_to_page(pde_pfn(pde));
+		kind = SSIHV_FAULT_MAP;
+	}
+	pde_touch(pde, ssihv_vm_now_ms(vm));
+	get_page(page);
+	/* Held until the PTE is in: see kmod/frame.c. */
+	lock_page(page);
+	mutex_unlock(lock);
+
+	vmf->page = page;
+	ssihv_stats_fault(vm, kind, start_ns);
+	return VM_FAULT_LOCKED;
+
+refuse:
+	mutex_unlock(lock);
+	ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, start_ns);
+	return VM_FAULT_SIGBUS;
+}
+
+/*
+ * A write to a frame mapped read-only.  Frames are always mapped read-only
+ * first (the mapping wants write notification), so this also runs for the
+ * first write to an EXCLUSIVE frame; only SHARED ones need upgrading.
+ */
+static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
+{
+	struct ssihv_range *range = vmf->vma->vm_private_data;
+	struct ssihv_vm *vm = range->vm;
+	u64 start_ns = ktime_get_ns();
+	u64 gfn = vmf->pgoff;
+	struct page *page = vmf->page;
+	struct ssihv_pde *pde;
+	struct mutex *lock;
+
+	if (WARN_ON_ONCE(gfn - range->first_gfn >= range->nr_pages))
+		return VM_FAULT_SIGBUS;
+
+	pde = ssihv_range_pde(range, gfn);
+	lock = ssihv_frame_lock(vm, gfn);
+	mutex_lock(lock);
+	if (READ_ONCE(vm->dead)) {
+		mutex_unlock(lock);
+		ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, start_ns);
+		return VM_FAULT_SIGBUS;
+	}
+	if (pde_state(pde) == SSIHV_PAGE_INVALID ||
+	    pde_pfn(pde) != page_to_pfn(page)) {
+		/* Revoked meanwhile: let the access fault afresh. */
+		mutex_unlock(lock);
+		return VM_FAULT_NOPAGE;
+	}
+	if (pde_state(pde) == SSIHV_PAGE_SHARED) {
+		pde_set_state(pde, SSIHV_PAGE_EXCLUSIVE);
+		pde_touch(pde, ssihv_vm_now_ms(vm));
+		ssihv_stats_fault(vm, SSIHV_FAULT_UPGRADE, start_ns);
+	}
+	/* The core must get the page locked: ours have no ->mapping. */
+	lock_page(page);
+	mutex_unlock(lock);
+	return VM_FAULT_LOCKED;
+}
+
+static const struct vm_operations_struct ssihv_vm_ops = {
+	.open		= ssihv_vma_open,
+	.close		= ssihv_vma_close,
+	.fault		= ssihv_fault,
+	.page_mkwrite	= ssihv_page_mkwrite,
+};
+
+int ssihv_vm_mmap(struct ssihv_vm *vm, struct vm_area_struct *vma)
+{
+	u64 first = vma->vm_pgoff;
+	u64 pages = vma_pages(vma);
+	struct ssihv_range *range;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (READ_ONCE(vm->dead))
+		return -ENODEV;
+	range = ssihv_vm_find_range(vm, first);
+	if (!range || pages > range->nr_pages - (first - range->first_gfn))
+		return -EINVAL;
+
+	/*
+	 * Guest RAM neither grows nor belongs in core dumps; fork shares it
+	 * (the VMA keeps the fd and so the instance alive).
+	 */
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_ops = &ssihv_vm_ops;
+	vma->vm_private_data = range;
+	ssihv_vma_open(vma);
+	return 0;
+}
