@@ -85,7 +85,7 @@ $(B)/vmtest-switch: $(UDPSWITCH_SRCS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $(UDPSWITCH_SRCS)
 
-$(B)/selftests/%: selftests/%.c selftests/harness.h include/uapi/linux/ssihv.h
+$(B)/selftests/%: selftests/%.c $(wildcard selftests/*.h) include/uapi/linux/ssihv.h
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
 
