@@ -308,6 +308,30 @@ def check_dsdt(text, topo):
     check(com1 == (topo["acpi"]["serial"] == "1"), "DSDT: COM1 presence")
 
 
+def check_dsdt_exec(tdir, topo):
+    """Load DSDT+FADT into ACPICA's interpreter (acpiexec) and evaluate
+    \\_S5 and the first and last processor's _UID and _PXM."""
+    if not shutil.which("acpiexec"):
+        return
+    cpus = sorted((c, i) for i, n in enumerate(topo["node"])
+                  for c in n["vcpus"])
+    picks = [cpus[0], cpus[-1]]
+    cmds = ["evaluate \\_S5"]
+    for c, _ in picks:
+        cmds += ["evaluate \\_SB.C%03X._UID" % c,
+                 "evaluate \\_SB.C%03X._PXM" % c]
+    res = subprocess.run(["acpiexec", "-b", "; ".join(cmds),
+                          os.path.join(tdir, "dsdt.aml"),
+                          os.path.join(tdir, "facp.dat")],
+                         capture_output=True, text=True, timeout=60)
+    ints = re.findall(r"^\s+\[Integer\] = ([0-9A-F]+)$", res.stdout, re.M)
+    want = [5, 5, 0, 0]
+    for c, node in picks:
+        want += [c, node]
+    check([int(x, 16) for x in ints] == want,
+          "DSDT: acpiexec evaluated %s, want %s" % (ints, want))
+
+
 def check_xsdt(f, layout):
     ptrs = [hexval(v) for o, n, v in f if n.startswith("ACPI Table Address")]
     want = [layout[x][0] for x in ("facp.dat", "apic.dat", "srat.dat",
@@ -356,6 +380,8 @@ def main():
             if name in revisions:
                 check_header(name, f, revisions[name][0],
                              revisions[name][1], size, topo)
+            if name == "dsdt.aml":
+                check_dsdt_exec(tdir, topo)
             {"srat.dat": lambda: check_srat(f, topo),
              "slit.dat": lambda: check_slit(f, topo),
              "hmat.dat": lambda: check_hmat(f, topo),
