@@ -82,7 +82,7 @@ int ssi_acpi_build_all(const struct ssi_topo *t, uint64_t rsdp_addr,
 		goto fail;
 	cur = place(out, SSI_ACPI_FADT, cur, TABLE_ALIGN);
 
-	for (i = 0; i < sizeof(xsdt_order) / sizeof(xsdt_order[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(xsdt_order); i++)
 		addrs[i] = out->t[xsdt_order[i]].addr;
 	ret = ssi_acpi_build_xsdt(t, addrs, i, &out->t[SSI_ACPI_XSDT].blob);
 	if (ret)

@@ -17,7 +17,7 @@
 #define DEFAULT_RSDP_ADDR	0xe0000ull
 #define DEFAULT_TABLES_ADDR	0xe0040ull
 
-static void usage(FILE *out)
+static void print_help(FILE *out)
 {
 	fputs(
 "usage: ssi-acpi --topology FILE [--out DIR] [--dump] [--machine]\n"
@@ -147,15 +147,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			print_help(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_help(stderr);
 			return 2;
 		}
 	}
 	if (optind < argc || !topo_path || (!out_dir && !dump)) {
-		usage(stderr);
+		print_help(stderr);
 		return 2;
 	}
 
@@ -166,8 +166,8 @@ int main(int argc, char **argv)
 	}
 	if (dump)
 		ssi_topo_dump(t, stdout, machine);
-	if (out_dir && write_tables(t, out_dir, rsdp_addr, tables_addr,
-					layout))
+	if (out_dir &&
+	    write_tables(t, out_dir, rsdp_addr, tables_addr, layout))
 		ret = 1;
 	ssi_topo_free(t);
 	return ret;

@@ -14,6 +14,8 @@
 #define ACPI_HEADER_LEN_OFF	4
 #define ACPI_HEADER_CSUM_OFF	9
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
 /* Generic Address Structure address space ids (ACPI 6.3 5.2.3.2). */
 #define ACPI_GAS_SYSTEM_IO	1
 

@@ -17,7 +17,10 @@
 #include <string.h>
 
 #include "ssi_acpi.h"
+#include "table.h"
 #include "value.h"
+
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 /* Defaults chosen so that a 1- or 2-node file needs only a line or two. */
 #define DEF_CPUS_PER_NODE	1
@@ -94,7 +97,7 @@ struct parse_ctx {
 	int vcpu_line[SSI_MAX_VCPU_ID + 1];
 };
 
-static __attribute__((format(printf, 3, 4)))
+static __printf(3, 4)
 int fail(struct parse_ctx *c, int line, const char *fmt, ...)
 {
 	size_t n = 0;
@@ -146,7 +149,7 @@ static void section_begin(struct parse_ctx *c, const char *name)
 	int id;
 
 	snprintf(c->section, sizeof(c->section), "%s", name);
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(known); i++)
 		if (!strcmp(name, known[i]))
 			return;
 	for (i = 0; i < NR_MATRICES; i++)

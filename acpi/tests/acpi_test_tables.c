@@ -5,19 +5,24 @@
  * contents of SRAT, SLIT, HMAT, MADT, DSDT, FADT, XSDT and RSDP.
  */
 #include "acpi_test_util.h"
+#include "table.h"
 
 struct fixture {
 	unsigned int nodes, cpus, mib;
 	struct ssi_topo *t;
 };
 
+/* The fixture the next group of sized tests runs on. */
+static struct fixture *current;
+
 static int setup(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture *f = current;
 	char *text = make_topology(f->nodes, f->cpus, f->mib);
 
 	f->t = parse_ok(text);
 	free(text);
+	*state = f;
 	return 0;
 }
 
@@ -311,20 +316,6 @@ static void test_all(void **state)
 	ssi_acpi_tables_free(&tabs);
 }
 
-#define SIZED_TESTS(fx)							\
-	cmocka_unit_test_prestate_setup_teardown(test_srat, setup,	\
-						 teardown, &fx),	\
-	cmocka_unit_test_prestate_setup_teardown(test_slit, setup,	\
-						 teardown, &fx),	\
-	cmocka_unit_test_prestate_setup_teardown(test_hmat, setup,	\
-						 teardown, &fx),	\
-	cmocka_unit_test_prestate_setup_teardown(test_madt, setup,	\
-						 teardown, &fx),	\
-	cmocka_unit_test_prestate_setup_teardown(test_dsdt, setup,	\
-						 teardown, &fx),	\
-	cmocka_unit_test_prestate_setup_teardown(test_all, setup,	\
-						 teardown, &fx)
-
 /* Hot-pluggable ranges carry the SRAT flag; boot ranges do not. */
 static void test_srat_hotplug(void **state)
 {
@@ -414,21 +405,39 @@ static void test_force_x2apic(void **state)
 
 int main(void)
 {
-	static struct fixture one = { 1, 1, 512, NULL };
-	static struct fixture two = { 2, 2, 512, NULL };
-	static struct fixture four = { 4, 3, 256, NULL };
-	/* 64 x 4 = 256 vCPUs: ids 255.. need x2APIC entries. */
-	static struct fixture sixtyfour = { 64, 4, 32, NULL };
-	const struct CMUnitTest tests[] = {
-		SIZED_TESTS(one),
-		SIZED_TESTS(two),
-		SIZED_TESTS(four),
-		SIZED_TESTS(sixtyfour),
+	static struct fixture sizes[] = {
+		{ 1, 1, 512, NULL },
+		{ 2, 2, 512, NULL },
+		{ 4, 3, 256, NULL },
+		/* 64 x 4 = 256 vCPUs: ids 255.. need x2APIC entries. */
+		{ 64, 4, 32, NULL },
+	};
+	const struct CMUnitTest sized[] = {
+		cmocka_unit_test(test_srat),
+		cmocka_unit_test(test_slit),
+		cmocka_unit_test(test_hmat),
+		cmocka_unit_test(test_madt),
+		cmocka_unit_test(test_dsdt),
+		cmocka_unit_test(test_all),
+	};
+	const struct CMUnitTest special[] = {
 		cmocka_unit_test(test_srat_hotplug),
 		cmocka_unit_test(test_hmat_base_unit),
 		cmocka_unit_test(test_hmat_memory_only_node),
 		cmocka_unit_test(test_force_x2apic),
 	};
+	char name[64];
+	unsigned int i;
+	int failed = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		current = &sizes[i];
+		snprintf(name, sizeof(name), "%u node(s) x %u vCPU(s)",
+			 sizes[i].nodes, sizes[i].cpus);
+		failed += cmocka_run_group_tests_name(name, sized, setup,
+						      teardown);
+	}
+	failed += cmocka_run_group_tests_name("special cases", special, NULL,
+					      NULL);
+	return failed ? 1 : 0;
 }

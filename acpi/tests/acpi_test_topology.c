@@ -137,8 +137,8 @@ static void test_err_unknown_section(void **state)
 
 static void test_err_unknown_key(void **state)
 {
-	expect_error("[node0]\ncpus = 0\nmemroy = 1G\n", 3, "unknown key",
-		     "memroy");
+	expect_error("[node0]\ncpus = 0\nmemory_size = 1G\n", 3,
+		     "unknown key", "memory_size");
 }
 
 static void test_err_key_outside_section(void **state)

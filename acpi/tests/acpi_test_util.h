@@ -65,7 +65,7 @@ static inline char *make_topology(unsigned int nodes, unsigned int cpus,
 {
 	size_t cap = 64 + nodes * (64 + 5 * 20 * nodes);
 	char *s = malloc(cap), *p = s;
-	const char *mats[] = { "distance", "read_latency", "write_latency",
+	static const char *const mats[] = { "distance", "read_latency", "write_latency",
 			       "read_bandwidth", "write_bandwidth" };
 	unsigned int m, i, j;
 
