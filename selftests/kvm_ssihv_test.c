@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM guests running on /dev/ssihv memory.
+ *
+ * Each test attaches a fresh /dev/ssihv fd to a new VM instance with one
+ * 64 MiB range at guest-physical 0, maps it MAP_SHARED at offset 0 and
+ * hands that mapping to KVM as memslot 0.  The guest's code, GDT and page
+ * tables live in a separate 2 MiB anonymous memslot at 64 MiB (see
+ * kvm_util.h), so instruction fetches and page walks never touch the
+ * memory under test: every fault the module counts is a data access the
+ * guest was told to make, and the expected counter values are exact.
+ *
+ * The guest (a 64-bit long-mode blob, kvm_util.h) stores "address ^ seed"
+ * into qwords of a span and/or verifies them, and reports on an I/O port.
+ * The host then checks the data through its own mapping (the same VMA
+ * KVM resolved, so already-mapped pages cost no fault) and the module's
+ * counters through GET_STATS, GET_VM and GET_PAGE.
+ */
+#include "harness.h"
+#include "ssihv_util.h"
+#include "kvm_ssihv_nl.h"
+#include "kvm_util.h"
+
+#define MEM_SIZE	(64ULL << 20)
+#define MEM_PAGES	(MEM_SIZE / PAGE_SZ)
+#define MiB		(1ULL << 20)
+
+/* One guest on one /dev/ssihv instance. */
+struct fixture {
+	struct genl_conn conn;
+	struct kvm_vm kvm;
+	uint64_t vm_id;
+	uint64_t *mem;
+	int fd;
+};
+
+static void fixture_setup(struct fixture *f, unsigned int salt)
+{
+	struct ssihv_stats st;
+
+	if (!kvm_available())
+		SKIP("/dev/kvm is not usable: %s", strerror(errno));
+	ensure_module();
+	ssihv_conn_open(&f->conn);
+	f->vm_id = test_vm_id(salt);
+	f->fd = ssihv_create_mapped(f->vm_id, MEM_SIZE, 0, (void **)&f->mem);
+
+	/* A new instance starts with every counter at zero. */
+	ASSERT_EQ(ssihv_get_stats(&f->conn, f->vm_id, &st), 0);
+	ASSERT_EQ(st.faults[ST_FIRST] + st.faults[ST_MAP] +
+		  st.faults[ST_UPGRADE] + st.faults[ST_REMOTE] +
+		  st.faults[ST_REFUSED], 0);
+	ASSERT_EQ(st.resident, 0);
+
+	kvm_pattern_vm_create(&f->kvm, f->mem, MEM_SIZE);
+}
+
+/* Tear down and prove the instance went with its last user. */
+static void fixture_teardown(struct fixture *f)
+{
+	struct ssihv_vm_info info;
+
+	kvm_vm_destroy(&f->kvm);
+	ASSERT_EQ(munmap(f->mem, MEM_SIZE), 0);
+	ASSERT_EQ(close(f->fd), 0);
+	ASSERT_EQ(ssihv_get_vm(&f->conn, f->vm_id, &info), -ENOENT);
+	genl_conn_close(&f->conn);
+}
+
+/* Run the pattern guest; fail the test with its report on a mismatch. */
+static void run_guest(struct fixture *f, uint64_t flags, uint64_t seed,
+		      uint64_t start, uint64_t end, uint64_t stride)
+{
+	struct kvm_regs regs;
+	uint32_t status;
+
+	status = kvm_pattern_run(&f->kvm, flags, seed, start, end, stride,
+				 &regs);
+	if (status)
+		FAIL("guest found 0x%llx at gpa 0x%llx, expected 0x%llx",
+		     (unsigned long long)regs.r10,
+		     (unsigned long long)regs.rbx,
+		     (unsigned long long)(regs.rbx ^ seed));
+}
+
+/* Check qwords of [start, end) through the host mapping. */
+static void host_verify(struct fixture *f, uint64_t seed, uint64_t start,
+			uint64_t end)
+{
+	uint64_t gpa;
+
+	for (gpa = start; gpa < end; gpa += 8) {
+		uint64_t got = f->mem[gpa / 8];
+
+		if (got != (gpa ^ seed))
+			FAIL("host read 0x%llx at gpa 0x%llx, expected 0x%llx",
+			     (unsigned long long)got, (unsigned long long)gpa,
+			     (unsigned long long)(gpa ^ seed));
+	}
+}
+
+static uint64_t fault_sum(const struct ssihv_stats *st)
+{
+	return st->faults[ST_FIRST] + st->faults[ST_MAP] +
+	       st->faults[ST_UPGRADE] + st->faults[ST_REFUSED];
+}
+
+static void stats(struct fixture *f, const char *what, struct ssihv_stats *st)
+{
+	ASSERT_EQ(ssihv_get_stats(&f->conn, f->vm_id, st), 0);
+	ssihv_log_stats(what, st);
+	/*
+	 * Every fault the handlers serve or refuse is timed once (a remote
+	 * fault is refused for now and timed as such).
+	 */
+	ASSERT_EQ(st->hist_total, fault_sum(st));
+}
+
+static void revoke_span(struct fixture *f, uint64_t gpa, uint64_t size,
+		   bool shared, uint64_t expect_revoked)
+{
+	uint64_t revoked;
+
+	ASSERT_EQ(ssihv_revoke(&f->conn, f->vm_id, gpa, gpa + size - PAGE_SZ,
+			       shared, &revoked), 0);
+	ASSERT_EQ(revoked, expect_revoked);
+}
+
+/*
+ * The guest fills all 64 MiB and reads it back: exactly one first-touch
+ * fault per page, every page resident, and the host sees the data.
+ */
+TEST_TIMEOUT(guest_fills_memory_one_fault_per_page, 600)
+{
+	const uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	struct ssihv_stats st, after;
+	struct ssihv_vm_info info;
+	struct fixture f;
+
+	fixture_setup(&f, 1);
+	run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE,
+	      8);
+
+	stats(&f, "after the guest's fill", &st);
+	ASSERT_EQ(st.faults[ST_FIRST], MEM_PAGES);
+	ASSERT_EQ(st.faults[ST_MAP], 0);
+	ASSERT_EQ(st.faults[ST_UPGRADE], 0);
+	ASSERT_EQ(st.faults[ST_REMOTE], 0);
+	ASSERT_EQ(st.faults[ST_REFUSED], 0);
+	ASSERT_EQ(st.revoked, 0);
+	ASSERT_EQ(st.resident, MEM_PAGES);
+	ASSERT_GE(st.nr_nodes, 1);
+	ASSERT_EQ(ssihv_get_vm(&f.conn, f.vm_id, &info), 0);
+	ASSERT_EQ(info.resident, MEM_PAGES);
+	ASSERT_FALSE(info.dead);
+
+	/* KVM faulted the pages into this process: reading costs nothing. */
+	host_verify(&f, seed, 0, MEM_SIZE);
+	stats(&f, "after the host's check", &after);
+	ASSERT_EQ(fault_sum(&after), fault_sum(&st));
+
+	/* And the guest sees what the host writes through its mapping. */
+	f.mem[(5 * MiB) / 8] = 0x1234;
+	ASSERT_EQ(kvm_pattern_run(&f.kvm, KVM_PATTERN_VERIFY, seed, 0,
+				  MEM_SIZE, 8, NULL), 1);
+	f.mem[(5 * MiB) / 8] = (5 * MiB) ^ seed;
+	run_guest(&f, KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE, 8);
+
+	fixture_teardown(&f);
+}
+
+/*
+ * Revoked pages (unmapped from every mapping, KVM's included through its
+ * MMU notifier) fault again on the guest's next access, as map faults:
+ * exactly one per revoked page the guest touches, none for the others,
+ * and the data survives.
+ */
+TEST_TIMEOUT(revoke_refaults_exactly_revoked_pages, 600)
+{
+	const uint64_t seed = 0x0123456789abcdefULL;
+	struct ssihv_stats before, st;
+	struct fixture f;
+	uint64_t revoked;
+
+	fixture_setup(&f, 2);
+	run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE,
+	      8);
+	stats(&f, "filled", &before);
+	ASSERT_EQ(before.faults[ST_FIRST], MEM_PAGES);
+
+	/* 16 MiB as one span, plus three single pages. */
+	revoke_span(&f, 8 * MiB, 16 * MiB, false, (16 * MiB) / PAGE_SZ);
+	revoke_span(&f, 100 * PAGE_SZ, PAGE_SZ, false, 1);
+	revoke_span(&f, 30 * MiB + 7 * PAGE_SZ, PAGE_SZ, false, 1);
+	revoke_span(&f, MEM_SIZE - PAGE_SZ, PAGE_SZ, false, 1);
+	revoked = (16 * MiB) / PAGE_SZ + 3;
+
+	stats(&f, "revoked", &st);
+	ASSERT_EQ(st.revoked - before.revoked, revoked);
+	ASSERT_EQ(fault_sum(&st), fault_sum(&before));
+	/* Revoking unmaps; the local copies stay resident. */
+	ASSERT_EQ(st.resident, MEM_PAGES);
+
+	/* Verify-only pass over everything: reads of every page. */
+	run_guest(&f, KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE, 8);
+	stats(&f, "guest re-read everything", &st);
+	ASSERT_EQ(st.faults[ST_MAP] - before.faults[ST_MAP], revoked);
+	ASSERT_EQ(st.faults[ST_FIRST], MEM_PAGES);
+	ASSERT_EQ(st.faults[ST_UPGRADE], 0);
+	ASSERT_EQ(st.faults[ST_REFUSED], 0);
+	ASSERT_EQ(st.resident, MEM_PAGES);
+
+	/*
+	 * Revoke 4 MiB (1024 pages) and let the guest read back only its
+	 * first half: 512 more map faults, not 1024.
+	 */
+	before = st;
+	revoke_span(&f, 0, 4 * MiB, false, (4 * MiB) / PAGE_SZ);
+	run_guest(&f, KVM_PATTERN_VERIFY, seed, 0, 2 * MiB, 8);
+	stats(&f, "guest re-read half of a revoked span", &st);
+	ASSERT_EQ(st.faults[ST_MAP] - before.faults[ST_MAP],
+		  (2 * MiB) / PAGE_SZ);
+	ASSERT_EQ(st.faults[ST_FIRST], MEM_PAGES);
+
+	/* The host's reads of the other half fault them in for itself. */
+	host_verify(&f, seed, 0, MEM_SIZE);
+	before = st;
+	stats(&f, "host read everything", &st);
+	ASSERT_EQ(st.faults[ST_MAP] - before.faults[ST_MAP],
+		  (2 * MiB) / PAGE_SZ);
+
+	fixture_teardown(&f);
+}
+
+/*
+ * A page revoked SHARED stays valid but read-only: the guest's write goes
+ * through page_mkwrite, which upgrades it back to EXCLUSIVE and counts
+ * one upgrade per page.
+ */
+TEST_TIMEOUT(guest_write_upgrades_shared_pages, 600)
+{
+	const uint64_t seed1 = 0x1111222233334444ULL;
+	const uint64_t seed2 = 0xaaaabbbbccccddddULL;
+	const uint64_t span = 16 * MiB, size = MiB;
+	const uint64_t pages = size / PAGE_SZ;
+	struct ssihv_stats before, st;
+	struct fixture f;
+	uint64_t gpa, map_delta;
+
+	fixture_setup(&f, 3);
+	run_guest(&f, KVM_PATTERN_WRITE, seed1, 0, MEM_SIZE, 8);
+	stats(&f, "filled", &before);
+	ASSERT_EQ(before.faults[ST_FIRST], MEM_PAGES);
+
+	revoke_span(&f, span, size, true, pages);
+	for (gpa = span; gpa < span + size; gpa += 64 * PAGE_SZ)
+		ASSERT_EQ(ssihv_page_state(&f.conn, f.vm_id, gpa),
+			  SSIHV_PAGE_SHARED);
+	ASSERT_EQ(ssihv_page_state(&f.conn, f.vm_id, span + size - PAGE_SZ),
+		  SSIHV_PAGE_SHARED);
+	ASSERT_EQ(ssihv_page_state(&f.conn, f.vm_id, span - PAGE_SZ),
+		  SSIHV_PAGE_EXCLUSIVE);
+	ASSERT_EQ(ssihv_page_state(&f.conn, f.vm_id, span + size),
+		  SSIHV_PAGE_EXCLUSIVE);
+
+	/* The guest rewrites the shared span with another seed. */
+	run_guest(&f, KVM_PATTERN_WRITE, seed2, span, span + size, 8);
+	stats(&f, "guest wrote the shared pages", &st);
+	ASSERT_EQ(st.faults[ST_UPGRADE] - before.faults[ST_UPGRADE], pages);
+	ASSERT_EQ(st.faults[ST_FIRST], MEM_PAGES);
+	ASSERT_EQ(st.faults[ST_REFUSED], 0);
+	/*
+	 * A shared revoke that unmaps makes the write re-map the page first
+	 * (one map fault each); one that write-protects in place does not.
+	 */
+	map_delta = st.faults[ST_MAP] - before.faults[ST_MAP];
+	if (map_delta != 0 && map_delta != pages)
+		FAIL("%llu map faults for %llu upgraded pages",
+		     (unsigned long long)map_delta,
+		     (unsigned long long)pages);
+	for (gpa = span; gpa < span + size; gpa += PAGE_SZ)
+		ASSERT_EQ(ssihv_page_state(&f.conn, f.vm_id, gpa),
+			  SSIHV_PAGE_EXCLUSIVE);
+
+	/* Writing again costs nothing: the pages are exclusive now. */
+	before = st;
+	run_guest(&f, KVM_PATTERN_WRITE, seed2, span, span + size, 8);
+	stats(&f, "guest wrote them again", &st);
+	ASSERT_EQ(fault_sum(&st), fault_sum(&before));
+
+	run_guest(&f, KVM_PATTERN_VERIFY, seed1, 0, span, 8);
+	run_guest(&f, KVM_PATTERN_VERIFY, seed2, span, span + size, 8);
+	run_guest(&f, KVM_PATTERN_VERIFY, seed1, span + size, MEM_SIZE, 8);
+	host_verify(&f, seed1, 0, span);
+	host_verify(&f, seed2, span, span + size);
+	host_verify(&f, seed1, span + size, MEM_SIZE);
+
+	fixture_teardown(&f);
+}
