@@ -26,7 +26,8 @@ mknod "$root/dev/console" c 5 1
 
 # The kernel passes unknown key=value parameters to init as environment:
 # guest_end=poweroff|reboot says how the guest ends (default poweroff),
-# guest_echo=1 makes it read one line from the console and echo it back.
+# guest_echo=1 makes it read one line from the console and echo it back,
+# guest_numa=1 reports the NUMA nodes, distances and HMAT values it sees.
 cat >"$root/init" <<'INIT'
 #!/bin/sh
 /bin/busybox --install -s /bin
@@ -37,6 +38,17 @@ echo "GUEST: kernel $(uname -r)"
 echo "GUEST: cpus online $(cat /sys/devices/system/cpu/online)"
 echo "GUEST: memtotal $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
 echo "GUEST: cmdline $(cat /proc/cmdline)"
+if [ "$guest_numa" = 1 ]; then
+	for d in /sys/devices/system/node/node[0-9]*; do
+		n=${d##*/}
+		echo "GUEST: $n cpus $(cat $d/cpulist) distance $(cat $d/distance)"
+		echo "GUEST: $n memtotal $(awk '/MemTotal/ { print $4 }' $d/meminfo) kB"
+		a=$d/access0/initiators
+		if [ -d $a ]; then
+			echo "GUEST: $n access0 read_latency $(cat $a/read_latency) write_latency $(cat $a/write_latency) read_bandwidth $(cat $a/read_bandwidth) write_bandwidth $(cat $a/write_bandwidth)"
+		fi
+	done
+fi
 if [ "$guest_echo" = 1 ]; then
 	echo "GUEST: ready for input"
 	read -r line
