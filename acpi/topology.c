@@ -64,8 +64,13 @@ struct node_keys {
 	int has_memory;		/* memory= given */
 	uint64_t auto_size;	/* sizes without @base, placed by us */
 	int auto_line;
-	int host_node_line;
-	int host_line;
+};
+
+/* Where each key was first set, to reject a key given twice. */
+struct key_seen {
+	char section[16];
+	char key[24];
+	int line;
 };
 
 struct parse_ctx {
@@ -79,7 +84,10 @@ struct parse_ctx {
 	const char *text;	/* string input, or NULL */
 	FILE *file;
 	int line;
+	int continuation;	/* indented line: continues the last key */
 	char section[64];
+	struct key_seen *seen;
+	unsigned int nr_seen, cap_seen;
 
 	/* [topology] */
 	unsigned int nodes;
@@ -203,6 +211,7 @@ static char *read_line(char *buf, int size, void *stream)
 		return NULL;
 	buf[n] = '\0';
 	c->line++;
+	c->continuation = buf[0] == ' ' || buf[0] == '\t';
 
 	{
 		const char *p = buf, *close;
@@ -488,7 +497,6 @@ static int node_key(struct parse_ctx *c, int id, const char *key,
 	struct node_keys *k = &c->keys[id];
 	uint64_t v;
 
-	/* List keys may repeat: libinih reports continuation lines so. */
 	if (!strcmp(key, "cpus")) {
 		k->has_cpus = 1;
 		if (!node->cpus_line)
@@ -504,18 +512,12 @@ static int node_key(struct parse_ctx *c, int id, const char *key,
 	if (!strcmp(key, "host_cpus"))
 		return add_host_cpus(c, id, value);
 	if (!strcmp(key, "host_node")) {
-		if (k->host_node_line)
-			return fail(c, c->line, "host_node given twice");
-		k->host_node_line = c->line;
 		if (!parse_ranged(c, key, value, 0, 1023, &v))
 			return 0;
 		node->host_node = (int)v;
 		return 1;
 	}
 	if (!strcmp(key, "host")) {
-		if (k->host_line)
-			return fail(c, c->line, "host given twice");
-		k->host_line = c->line;
 		if (strlen(value) >= sizeof(node->host))
 			return fail(c, c->line, "host: name longer than %zu",
 				    sizeof(node->host) - 1);
@@ -553,6 +555,42 @@ static int matrix_key(struct parse_ctx *c, enum matrix_id m, const char *key,
 	return 1;
 }
 
+/*
+ * A key may be set once per section; libinih reports the indented lines
+ * that continue a long value under the same key, and those append.
+ */
+static int first_time(struct parse_ctx *c, const char *section,
+		      const char *key)
+{
+	struct key_seen *s;
+	unsigned int i;
+
+	if (c->continuation)
+		return 1;
+	for (i = 0; i < c->nr_seen; i++) {
+		s = &c->seen[i];
+		if (!strncmp(s->section, section, sizeof(s->section)) &&
+		    !strncmp(s->key, key, sizeof(s->key)))
+			return fail(c, c->line,
+				    "'%s' given twice in [%s] (first on line %d)",
+				    key, section, s->line);
+	}
+	if (c->nr_seen == c->cap_seen) {
+		unsigned int cap = c->cap_seen ? 2 * c->cap_seen : 64;
+
+		s = realloc(c->seen, cap * sizeof(*s));
+		if (!s)
+			return fail(c, c->line, "out of memory");
+		c->seen = s;
+		c->cap_seen = cap;
+	}
+	s = &c->seen[c->nr_seen++];
+	snprintf(s->section, sizeof(s->section), "%s", section);
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	s->line = c->line;
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *key,
 		   const char *value)
 {
@@ -562,6 +600,8 @@ static int handler(void *user, const char *section, const char *key,
 
 	if (c->failed)
 		return 1;	/* keep only the first error */
+	if (!first_time(c, section, key))
+		return 0;
 	if (!strcmp(section, "topology"))
 		return topology_key(c, key, value);
 	if (!strcmp(section, "acpi"))
@@ -909,6 +949,7 @@ static struct ssi_topo *parse(struct parse_ctx *c)
 		finish(c);
 	for (m = 0; m < NR_MATRICES; m++)
 		free(c->rows[m]);
+	free(c->seen);
 	if (c->failed) {
 		ssi_topo_free(c->t);
 		return NULL;

@@ -279,6 +279,18 @@ static void test_err_duplicate_section(void **state)
 		     "line 1");
 }
 
+static void test_err_key_twice(void **state)
+{
+	expect_error("[topology]\nnodes = 2\nnodes = 3\n", 3,
+		     "'nodes' given twice in [topology] (first on line 2)",
+		     NULL);
+	expect_error("[node0]\ncpus = 0\nmemory = 1G\n\ncpus = 1\n", 5,
+		     "'cpus' given twice in [node0]", NULL);
+	expect_error("[topology]\nnodes = 2\n[distance]\n0 = 10 20\n"
+		     "1 = 20 10\n0 = 10 20\n", 6, "given twice in [distance]",
+		     NULL);
+}
+
 static void test_err_bad_bool(void **state)
 {
 	expect_error("[acpi]\nserial = maybe\n", 2, "yes or no", NULL);
@@ -338,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_err_hmat_row_without_cpus),
 		cmocka_unit_test(test_err_hmat_zero),
 		cmocka_unit_test(test_err_duplicate_section),
+		cmocka_unit_test(test_err_key_twice),
 		cmocka_unit_test(test_err_bad_bool),
 		cmocka_unit_test(test_err_line_too_long),
 		cmocka_unit_test(test_err_missing_file),
