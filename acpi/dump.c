@@ -119,6 +119,7 @@ static void dump_machine(const struct ssi_topo *t, FILE *out)
 		t->acpi.ioapic_id, t->acpi.ioapic_addr);
 	fprintf(out, "acpi.lapic_addr=0x%x\nacpi.x2apic=%d\nacpi.serial=%d\n",
 		t->acpi.lapic_addr, t->acpi.force_x2apic, t->acpi.serial);
+	fprintf(out, "acpi.s5_slp_typ=%d\n", SSI_ACPI_S5_SLP_TYP);
 }
 
 static void dump_human(const struct ssi_topo *t, FILE *out)

@@ -31,8 +31,12 @@
 /* Matches QEMU's PIIX4 PM block so the same numbers work everywhere. */
 #define SSI_ACPI_DEFAULT_PM_BASE	0x600
 #define SSI_ACPI_DEFAULT_SCI_IRQ	9
-/* SLP_TYP the DSDT's \_S5 announces; the VMM powers off on SLP_EN|this. */
-#define SSI_ACPI_S5_SLP_TYP		5
+/*
+ * SLP_TYP the DSDT's \_S5 announces; the VMM powers off on SLP_EN|this.
+ * 0 is also what QEMU's PIIX4/ICH9 PM treats as soft-off, so the same
+ * tables power off a QEMU machine.
+ */
+#define SSI_ACPI_S5_SLP_TYP		0
 #define SSI_ACPI_PM1_CNT_SLP_EN		(1u << 13)
 #define SSI_ACPI_PM1_CNT_SCI_EN		(1u << 0)
 

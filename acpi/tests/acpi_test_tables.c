@@ -236,8 +236,11 @@ static void test_dsdt(void **state)
 		snprintf(name, sizeof(name), "C%03X", id);
 		assert_int_equal(count(&b, name, 4), 1);
 	}
-	/* NameOp \_S5_ PackageOp */
-	assert_int_equal(count(&b, "\x08\\_S5_\x12", 7), 1);
+	/* NameOp \_S5_ PackageOp PkgLength(6) 4 elements, SLP_TYP twice */
+	assert_int_equal(count(&b, "\x08\\_S5_\x12\x06\x04", 9), 1);
+	assert_int_equal(SSI_ACPI_S5_SLP_TYP, 0);	/* ZeroOp below */
+	assert_int_equal(count(&b, "\x08\\_S5_\x12\x06\x04\x00\x00\x00\x00",
+			       13), 1);
 	ssi_blob_free(&b);
 }
 

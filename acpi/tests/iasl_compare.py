@@ -303,7 +303,9 @@ def check_dsdt(text, topo):
                    text)
     if check(s5, "DSDT: no \\_S5 package"):
         vals = [v.strip() for v in s5.group(1).split(",")]
-        check(vals[:2] == ["0x05", "0x05"], "DSDT: \\_S5 %s" % vals)
+        typ = int(topo["acpi"]["s5_slp_typ"])
+        aml = {0: "Zero", 1: "One"}.get(typ, "0x%02X" % typ)
+        check(vals[:2] == [aml, aml], "DSDT: \\_S5 %s" % vals)
     com1 = "PNP0501" in text and "0x03F8" in text and "{4}" in text
     check(com1 == (topo["acpi"]["serial"] == "1"), "DSDT: COM1 presence")
 
@@ -325,7 +327,8 @@ def check_dsdt_exec(tdir, topo):
                           os.path.join(tdir, "facp.dat")],
                          capture_output=True, text=True, timeout=60)
     ints = re.findall(r"^\s+\[Integer\] = ([0-9A-F]+)$", res.stdout, re.M)
-    want = [5, 5, 0, 0]
+    typ = int(topo["acpi"]["s5_slp_typ"])
+    want = [typ, typ, 0, 0]
     for c, node in picks:
         want += [c, node]
     check([int(x, 16) for x in ints] == want,
