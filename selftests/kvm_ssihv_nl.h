@@ -430,6 +430,12 @@ static inline int ssihv_event_valid(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* Notifications carry sequence number 0: accept them. */
+static inline int ssihv_event_seq_ok(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
 /*
  * Wait up to timeout_ms for event cmd about vm_id; other events are
  * skipped.  Returns true and fills *out when it arrives.
@@ -447,6 +453,7 @@ static inline bool ssihv_event_wait(struct genl_conn *conn, uint8_t cmd,
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	ASSERT_TRUE(cb != NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ssihv_event_valid, out);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, ssihv_event_seq_ok, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (left > 0) {
 		out->have = false;
