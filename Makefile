@@ -89,7 +89,7 @@ $(B)/selftests/%: selftests/%.c $(wildcard selftests/*.h) include/uapi/linux/ssi
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
 
-$(B)/tests/%: tests/host/%.c $(LIB_SRCS) lib/parse.h
+$(B)/tests/%: tests/host/%.c $(LIB_SRCS) lib/parse.h $(wildcard kmod/proto/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_SRCS) $(CMOCKA_LIBS)
 
