@@ -21,7 +21,8 @@ static void print_help(FILE *out)
 {
 	fputs(
 "usage: ssi-acpi --topology FILE [--out DIR] [--dump] [--machine]\n"
-"                [--layout] [--rsdp-addr ADDR] [--tables-addr ADDR]\n"
+"                [--layout] [--image FILE] [--rsdp-addr ADDR]\n"
+"                [--tables-addr ADDR]\n"
 "\n"
 "Encode the ACPI tables (RSDP, XSDT, FADT, FACS, DSDT, MADT, SRAT, SLIT,\n"
 "HMAT) that describe the NUMA topology in FILE.\n"
@@ -33,6 +34,10 @@ static void print_help(FILE *out)
 "  -m, --machine          with --dump: one key=value per line\n"
 "  -l, --layout           with --out: print each file's guest-physical\n"
 "                         address and length (\"FILE ADDR LEN\")\n"
+"  -i, --image FILE       write all tables as one memory image from the\n"
+"                         lower of --rsdp-addr and --tables-addr, for a\n"
+"                         loader (e.g. QEMU -device loader) and\n"
+"                         acpi_rsdp= on the kernel command line\n"
 "      --rsdp-addr ADDR   guest-physical address of the RSDP\n"
 "                         (default 0xe0000)\n"
 "      --tables-addr ADDR where the other tables start (default 0xe0040)\n"
@@ -63,8 +68,56 @@ static int write_file(const char *dir, const char *name,
 	return 0;
 }
 
+/*
+ * One file holding every table at its offset from the lowest address, as
+ * guest memory would hold them; gaps are zero.
+ */
+static int write_image(const struct ssi_acpi_tables *tables,
+		       const char *path)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	struct ssi_blob img = { 0 };
+	unsigned int i;
+	FILE *f;
+	int ret = 0;
+
+	for (i = 0; i < SSI_ACPI_NR_TABLES; i++) {
+		const struct ssi_acpi_table *t = &tables->t[i];
+
+		if (t->addr < lo)
+			lo = t->addr;
+		if (t->addr + t->blob.len > hi)
+			hi = t->addr + t->blob.len;
+	}
+	if (hi - lo > (64u << 20)) {
+		fprintf(stderr,
+			"ssi-acpi: --image: the tables span %llu bytes; put the RSDP next to them\n",
+			(unsigned long long)(hi - lo));
+		return -1;
+	}
+	img.data = calloc(1, hi - lo);
+	if (!img.data) {
+		fprintf(stderr, "ssi-acpi: --image: out of memory\n");
+		return -1;
+	}
+	img.len = hi - lo;
+	for (i = 0; i < SSI_ACPI_NR_TABLES; i++)
+		memcpy(img.data + (tables->t[i].addr - lo),
+		       tables->t[i].blob.data, tables->t[i].blob.len);
+	f = fopen(path, "wb");
+	if (!f || fwrite(img.data, 1, img.len, f) != img.len) {
+		fprintf(stderr, "ssi-acpi: %s: %s\n", path, strerror(errno));
+		ret = -1;
+	}
+	if (f && fclose(f))
+		ret = -1;
+	free(img.data);
+	return ret;
+}
+
 static int write_tables(const struct ssi_topo *t, const char *dir,
-			uint64_t rsdp_addr, uint64_t tables_addr, int layout)
+			const char *image, uint64_t rsdp_addr,
+			uint64_t tables_addr, int layout)
 {
 	struct ssi_acpi_tables tables;
 	unsigned int i;
@@ -76,6 +129,10 @@ static int write_tables(const struct ssi_topo *t, const char *dir,
 			strerror(-ret));
 		return -1;
 	}
+	if (image && write_image(&tables, image))
+		ret = -1;
+	if (!dir)
+		goto out;
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "ssi-acpi: %s: %s\n", dir, strerror(errno));
 		ret = -1;
@@ -87,6 +144,7 @@ static int write_tables(const struct ssi_topo *t, const char *dir,
 			       (unsigned long long)tables.t[i].addr,
 			       tables.t[i].blob.len);
 	}
+out:
 	ssi_acpi_tables_free(&tables);
 	return ret;
 }
@@ -108,6 +166,7 @@ int main(int argc, char **argv)
 		{ "dump", no_argument, NULL, 'd' },
 		{ "machine", no_argument, NULL, 'm' },
 		{ "layout", no_argument, NULL, 'l' },
+		{ "image", required_argument, NULL, 'i' },
 		{ "rsdp-addr", required_argument, NULL, 'R' },
 		{ "tables-addr", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -115,12 +174,12 @@ int main(int argc, char **argv)
 	};
 	uint64_t rsdp_addr = DEFAULT_RSDP_ADDR;
 	uint64_t tables_addr = DEFAULT_TABLES_ADDR;
-	const char *topo_path = NULL, *out_dir = NULL;
+	const char *topo_path = NULL, *out_dir = NULL, *image = NULL;
 	int dump = 0, machine = 0, layout = 0, opt, ret = 0;
 	struct ssi_topo *t;
 	char err[512];
 
-	while ((opt = getopt_long(argc, argv, "t:o:dmlh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:o:dmli:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			topo_path = optarg;
@@ -136,6 +195,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			layout = 1;
+			break;
+		case 'i':
+			image = optarg;
 			break;
 		case 'R':
 		case 'T':
@@ -154,7 +216,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || !topo_path || (!out_dir && !dump)) {
+	if (optind < argc || !topo_path || (!out_dir && !image && !dump)) {
 		print_help(stderr);
 		return 2;
 	}
@@ -166,8 +228,8 @@ int main(int argc, char **argv)
 	}
 	if (dump)
 		ssi_topo_dump(t, stdout, machine);
-	if (out_dir &&
-	    write_tables(t, out_dir, rsdp_addr, tables_addr, layout))
+	if ((out_dir || image) &&
+	    write_tables(t, out_dir, image, rsdp_addr, tables_addr, layout))
 		ret = 1;
 	ssi_topo_free(t);
 	return ret;
