@@ -19,7 +19,8 @@ DEB_PACKAGES := \
 	libnuma-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev \
 	libcmocka-dev acpica-tools spin \
 	qemu-system-x86 busybox-static cpio rdma-core ibverbs-utils perftest \
-	iproute2 e2fsprogs openssl
+	iproute2 e2fsprogs openssl \
+	bc bison flex libssl-dev libelf-dev dwarves rsync
 
 CC ?= cc
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror \
@@ -92,6 +93,12 @@ $(B)/selftests/%: selftests/%.c $(wildcard selftests/*.h) include/uapi/linux/ssi
 $(B)/tests/%: tests/host/%.c $(LIB_SRCS) lib/parse.h $(wildcard kmod/proto/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_SRCS) $(CMOCKA_LIBS)
+
+# The KASAN/lockdep/kmemleak test kernel for "tools/vmtest --kernel debug",
+# built once from linux-source-6.1 and cached in ~/.cache/ssihv.
+.PHONY: debug-kernel
+debug-kernel:
+	tools/debug-kernel/build
 
 deps:
 	apt-get update
