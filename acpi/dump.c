@@ -156,6 +156,23 @@ static void dump_human(const struct ssi_topo *t, FILE *out)
 			fputc('\n', out);
 		}
 	}
+	/*
+	 * Linux numbers nodes as their proximity domains first appear in
+	 * the SRAT's processor entries, then memory entries: a memory-only
+	 * node gets a Linux number after every node with vCPUs.
+	 */
+	for (n = 0; n < t->nr_nodes; n++) {
+		if (t->nodes[n].nr_vcpus)
+			continue;
+		for (j = n + 1; j < t->nr_nodes; j++)
+			if (t->nodes[j].nr_vcpus)
+				break;
+		if (j < t->nr_nodes) {
+			fprintf(out,
+				"note: node%u has no vCPUs but node%u has: Linux will number it after every node with vCPUs\n",
+				n, j);
+		}
+	}
 	fputs("distances (SLIT):\n     ", out);
 	for (j = 0; j < t->nr_nodes; j++)
 		fprintf(out, " %4u", j);
