@@ -88,5 +88,29 @@ for mode in value checksum; do
 	fi
 done
 
+# The command itself: help, usage errors, and a topology error with its
+# line reaching the user with a failing status.
+cli() {	# description expected-status grep-pattern command...
+	local what=$1 want=$2 pattern=$3 rc
+	shift 3
+	n=$((n + 1))
+	"$@" >"$work/cli.out" 2>&1
+	rc=$?
+	if [ $rc -eq "$want" ] && grep -q -- "$pattern" "$work/cli.out"; then
+		echo "ok $n - ssi-acpi $what"
+	else
+		echo "not ok $n - ssi-acpi $what (status $rc, want $want)"
+		cat "$work/cli.out"
+		failed=$((failed + 1))
+	fi
+}
+printf '[node0]\ncpus = 0-1\n[node1]\ncpus = 1\n' >"$work/bad.ini"
+cli "--help" 0 "--topology FILE" "$ssi_acpi" --help
+cli "without --topology" 2 "usage:" "$ssi_acpi" --dump
+cli "on a bad file" 1 "bad.ini:4: vCPU 1 is in node0 (line 2)" \
+	"$ssi_acpi" --topology "$work/bad.ini" --out "$work/none"
+cli "on a missing file" 1 "No such file" \
+	"$ssi_acpi" --topology "$work/missing.ini" --dump
+
 echo "iasl-check: $((n - failed))/$n passed"
 [ $failed -eq 0 ]
