@@ -139,7 +139,7 @@ check:
 	@echo "make check: all passed"
 
 bench: all
-	@echo "no benchmarks yet"
+	tools/bench/run
 
 # Kernel coding style for every C file of the project, module and
 # userspace alike.
