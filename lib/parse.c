@@ -45,7 +45,8 @@ static int suffix_shift(char c)
 	return -1;
 }
 
-enum parse_status parse_size(const char *text, uint64_t *bytes)
+static enum parse_status parse_number(const char *text, uint64_t *bytes,
+				      bool suffix)
 {
 	const char *pos = text;
 	unsigned int base = 10;
@@ -76,6 +77,8 @@ enum parse_status parse_size(const char *text, uint64_t *bytes)
 		return PARSE_NOT_A_NUMBER;
 
 	if (*pos) {
+		if (!suffix)
+			return PARSE_BAD_SUFFIX;
 		shift = suffix_shift(*pos);
 		if (shift < 0 || pos[1])
 			return PARSE_BAD_SUFFIX;
@@ -86,6 +89,16 @@ enum parse_status parse_size(const char *text, uint64_t *bytes)
 
 	*bytes = value;
 	return PARSE_OK;
+}
+
+enum parse_status parse_size(const char *text, uint64_t *bytes)
+{
+	return parse_number(text, bytes, true);
+}
+
+enum parse_status parse_u64(const char *text, uint64_t *value)
+{
+	return parse_number(text, value, false);
 }
 
 const char *parse_status_str(enum parse_status status)

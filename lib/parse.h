@@ -28,6 +28,14 @@ enum parse_status {
  */
 enum parse_status parse_size(const char *text, uint64_t *bytes);
 
+/*
+ * Parse a plain number, e.g. an id: decimal digits or "0x" and hex
+ * digits, nothing else (no suffix, blank or sign).  Same rules and
+ * statuses as parse_size() otherwise; trailing characters give
+ * PARSE_BAD_SUFFIX.
+ */
+enum parse_status parse_u64(const char *text, uint64_t *value);
+
 /* A short English reason for a status, e.g. "too large for 64 bits". */
 const char *parse_status_str(enum parse_status status);
 

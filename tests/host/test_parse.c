@@ -142,6 +142,29 @@ static void test_format_size(void **state)
 	expect_format(UINT64_MAX, "15.9 EiB");
 }
 
+static void test_plain_u64(void **state)
+{
+	uint64_t value = UNTOUCHED;
+
+	assert_int_equal(parse_u64("42", &value), PARSE_OK);
+	assert_true(value == 42);
+	assert_int_equal(parse_u64("0x2a", &value), PARSE_OK);
+	assert_true(value == 42);
+	assert_int_equal(parse_u64("18446744073709551615", &value), PARSE_OK);
+	assert_true(value == UINT64_MAX);
+	value = UNTOUCHED;
+	/* Ids take no unit suffix, sign, blank or junk. */
+	assert_int_equal(parse_u64("1K", &value), PARSE_BAD_SUFFIX);
+	assert_int_equal(parse_u64("42x", &value), PARSE_BAD_SUFFIX);
+	assert_int_equal(parse_u64(" 42", &value), PARSE_NOT_A_NUMBER);
+	assert_int_equal(parse_u64("-1", &value), PARSE_NEGATIVE);
+	assert_int_equal(parse_u64("", &value), PARSE_EMPTY);
+	assert_int_equal(parse_u64("0x", &value), PARSE_NOT_A_NUMBER);
+	assert_int_equal(parse_u64("18446744073709551616", &value),
+			 PARSE_OVERFLOW);
+	assert_true(value == UNTOUCHED);
+}
+
 static void test_format_round_trip(void **state)
 {
 	static const char *const sizes[] = { "4K", "64M", "2G", "1T", "7P" };
@@ -179,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_status_strings),
 		cmocka_unit_test(test_format_size),
 		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_plain_u64),
 		cmocka_unit_test(test_format_small_buffer),
 	};
 

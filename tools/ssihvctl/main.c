@@ -18,6 +18,10 @@ struct global_opts global_opts;
 static const struct ssihvctl_object *const objects[] = {
 	&info_object,
 	&config_object,
+	&vm_object,
+	&page_object,
+	&stats_object,
+	&monitor_object,
 };
 
 #define NUM_OBJECTS ARRAY_SIZE(objects)

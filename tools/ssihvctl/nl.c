@@ -81,18 +81,39 @@ void ssihv_nl_close(struct ssihv_nl *nl)
 	nl->sock = NULL;
 }
 
-struct nl_msg *ssihv_nl_request(struct ssihv_nl *nl, uint8_t cmd)
+static struct nl_msg *new_request(struct ssihv_nl *nl, uint8_t cmd,
+				  int flags)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ,
-				 nl->family_id, 0, 0, cmd,
+				 nl->family_id, 0, flags, cmd,
 				 SSIHV_GENL_VERSION)) {
 		nlmsg_free(msg);
 		fail("out of memory");
 		return NULL;
 	}
 	return msg;
+}
+
+struct nl_msg *ssihv_nl_request(struct ssihv_nl *nl, uint8_t cmd)
+{
+	return new_request(nl, cmd, 0);
+}
+
+struct nl_msg *ssihv_nl_dump_request(struct ssihv_nl *nl, uint8_t cmd)
+{
+	return new_request(nl, cmd, NLM_F_DUMP);
+}
+
+int ssihv_nl_put_vm_id(struct nl_msg *msg, uint64_t vm_id)
+{
+	if (nla_put_u64(msg, SSIHV_A_VM_ID, vm_id) < 0) {
+		nlmsg_free(msg);
+		fail("out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 /* State of one request while its replies arrive. */
@@ -127,6 +148,26 @@ static int on_valid(struct nl_msg *msg, void *arg)
 }
 
 /*
+ * The text of NLMSGERR_ATTR_MSG in attributes at attrs (len bytes), if
+ * any, into nl->extack_msg.
+ */
+static void copy_extack_attrs(struct ssihv_nl *nl, struct nlattr *attrs,
+			      int len)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	const char *text;
+
+	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, NULL) < 0)
+		return;
+	if (!tb[NLMSGERR_ATTR_MSG])
+		return;
+	text = nla_data(tb[NLMSGERR_ATTR_MSG]);
+	/* The kernel NUL-terminates it, but do not rely on that. */
+	snprintf(nl->extack_msg, sizeof(nl->extack_msg), "%.*s",
+		 (int)strnlen(text, nla_len(tb[NLMSGERR_ATTR_MSG])), text);
+}
+
+/*
  * Find NLMSGERR_ATTR_MSG in an error message.  The extended-ack
  * attributes follow struct nlmsgerr and, unless the kernel capped it, the
  * copy of the request that the error quotes.
@@ -135,9 +176,7 @@ static void copy_extack_msg(struct ssihv_nl *nl, struct nlmsgerr *err)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err -
 						   NLMSG_HDRLEN);
-	struct nlattr *attrs[NLMSGERR_ATTR_MAX + 1];
 	size_t offset = sizeof(*err);
-	const char *text;
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
@@ -146,16 +185,8 @@ static void copy_extack_msg(struct ssihv_nl *nl, struct nlmsgerr *err)
 			  sizeof(err->msg);
 	if (NLMSG_HDRLEN + offset >= nlh->nlmsg_len)
 		return;
-	if (nla_parse(attrs, NLMSGERR_ATTR_MAX,
-		      (struct nlattr *)((char *)err + offset),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - offset, NULL) < 0)
-		return;
-	if (!attrs[NLMSGERR_ATTR_MSG])
-		return;
-	text = nla_data(attrs[NLMSGERR_ATTR_MSG]);
-	/* The kernel NUL-terminates it, but do not rely on that. */
-	snprintf(nl->extack_msg, sizeof(nl->extack_msg), "%.*s",
-		 (int)strnlen(text, nla_len(attrs[NLMSGERR_ATTR_MSG])), text);
+	copy_extack_attrs(nl, (struct nlattr *)((char *)err + offset),
+			  nlh->nlmsg_len - NLMSG_HDRLEN - offset);
 }
 
 static int on_error(struct sockaddr_nl *from, struct nlmsgerr *err,
@@ -171,11 +202,31 @@ static int on_error(struct sockaddr_nl *from, struct nlmsgerr *err,
 	return NL_STOP;
 }
 
+/*
+ * The end of a dump (NLMSG_DONE) or an acknowledgement.  A dump that
+ * failed once it had started carries the negative errno as its payload,
+ * followed by extended-ack attributes when NLM_F_ACK_TLVS is set.
+ */
 static int on_done(struct nl_msg *msg, void *arg)
 {
 	struct transaction *tr = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int err;
 
 	tr->done = true;
+	if (nlh->nlmsg_type != NLMSG_DONE ||
+	    nlmsg_datalen(nlh) < (int)sizeof(err))
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0 && !tr->error) {
+		tr->error = err;
+		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+			copy_extack_attrs(tr->nl, (struct nlattr *)
+					  ((char *)nlmsg_data(nlh) +
+					   NLMSG_ALIGN(sizeof(err))),
+					  nlmsg_datalen(nlh) -
+					  NLMSG_ALIGN(sizeof(err)));
+	}
 	return NL_STOP;
 }
 

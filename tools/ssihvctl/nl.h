@@ -30,6 +30,8 @@ void ssihv_nl_close(struct ssihv_nl *nl);
 
 /* A new request for cmd, or NULL (message printed) when out of memory. */
 struct nl_msg *ssihv_nl_request(struct ssihv_nl *nl, uint8_t cmd);
+/* The same for a dump request (NLM_F_DUMP): one reply per object. */
+struct nl_msg *ssihv_nl_dump_request(struct ssihv_nl *nl, uint8_t cmd);
 
 /*
  * What to do with each reply message: attributes are parsed against
@@ -44,8 +46,10 @@ struct ssihv_nl_reply {
 
 /*
  * Send msg (always freed), feed replies to reply (may be NULL) and wait
- * for the kernel's acknowledgement.  Returns 0 or a negative errno, with
- * the kernel's extended-ack text, if any, in nl->extack_msg.
+ * for the kernel's acknowledgement, or for the end of a dump.  Returns 0
+ * or a negative errno, with the kernel's extended-ack text, if any, in
+ * nl->extack_msg.  A dump that fails after it started reports its errno
+ * in NLMSG_DONE; that counts as a failure too.
  */
 int ssihv_nl_transact(struct ssihv_nl *nl, struct nl_msg *msg,
 		      const struct ssihv_nl_reply *reply);
@@ -55,5 +59,8 @@ int ssihv_nl_transact(struct ssihv_nl *nl, struct nl_msg *msg,
  * negative errno from ssihv_nl_transact) and return EXIT_FAIL.
  */
 int ssihv_nl_report(const struct ssihv_nl *nl, const char *what, int err);
+
+/* Put SSIHV_A_VM_ID; returns 0 or prints "out of memory" and fails. */
+int ssihv_nl_put_vm_id(struct nl_msg *msg, uint64_t vm_id);
 
 #endif /* _SSIHVCTL_NL_H */

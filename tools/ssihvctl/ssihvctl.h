@@ -64,6 +64,22 @@ int usage_error(const char *fmt, ...)
 /* Print "ssihvctl: MESSAGE" to stderr and return EXIT_FAIL. */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Command-line values, checked before any netlink traffic.  Each returns
+ * EXIT_OK, or prints a usage error naming what (e.g. "VM id") and
+ * returns EXIT_USAGE.
+ */
+/* A VM id: decimal or 0x-hex. */
+int parse_vm_id(const char *text, uint64_t *id);
+/*
+ * Guest-physical addresses: "GPA", "FIRST-LAST" (both inclusive, each
+ * naming the frame that holds it) or "FIRST+SIZE".  Each number is a
+ * size as parse_size() takes it (0x1000, 64K, 2G).  *is_range tells a
+ * single address from a span.
+ */
+int parse_gpa_span(const char *text, uint64_t *first, uint64_t *last,
+		   bool *is_range);
+
 /* What SSIHV_CMD_GET_INFO reports; info.c fetches it for every object. */
 struct ssihv_info {
 	char module_version[64];
@@ -83,5 +99,9 @@ int ssihv_get_info(struct ssihv_nl *nl, struct ssihv_info *info);
 /* The objects, one per file. */
 extern const struct ssihvctl_object info_object;	/* info.c */
 extern const struct ssihvctl_object config_object;	/* config.c */
+extern const struct ssihvctl_object vm_object;		/* vm.c */
+extern const struct ssihvctl_object page_object;	/* page.c */
+extern const struct ssihvctl_object stats_object;	/* stats.c */
+extern const struct ssihvctl_object monitor_object;	/* monitor.c */
 
 #endif /* _SSIHVCTL_H */
