@@ -34,8 +34,12 @@ static int vm_setup(struct vmm *vmm)
 	if (vcpu_setup_long_mode(&vmm->vcpus[0]) < 0)
 		return -1;
 	if (serial_init(vmm, STDOUT_FILENO) < 0 || reset_init() < 0 ||
-	    rtc_init() < 0 || acpi_pm_init(vmm) < 0)
+	    rtc_init() < 0 || acpi_pm_init(vmm) < 0 || pci_init() < 0)
 		return -1;
+	for (i = 0; i < vmm->cfg.nr_disks; i++) {
+		if (virtio_blk_init(vmm, vmm->cfg.disks[i]) < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -25,6 +25,7 @@ enum {
 	OPT_TOPOLOGY,
 	OPT_ON_REBOOT,
 	OPT_NO_PIN,
+	OPT_DISK,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
 	{ "topology", required_argument, NULL, OPT_TOPOLOGY },
 	{ "on-reboot", required_argument, NULL, OPT_ON_REBOOT },
 	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -56,6 +58,7 @@ void options_usage(FILE *out)
 	      "      --topology FILE       guest NUMA nodes, distances, HMAT values and\n"
 	      "                            host placement (INI, Documentation/acpi.rst);\n"
 	      "                            gives --cpus and --memory when they are omitted\n"
+	      "      --disk IMG[,ro]       virtio-blk disk (virtio-pci), up to 8\n"
 	      "      --on-reboot ACTION    exit (default) or reboot when the guest reboots\n"
 	      "      --no-pin              do not pin vCPU threads or bind guest memory\n"
 	      "  -h, --help                show this help\n"
@@ -162,6 +165,14 @@ enum options_result options_parse(int argc, char **argv,
 			break;
 		case OPT_NO_PIN:
 			cfg->no_pin = true;
+			break;
+		case OPT_DISK:
+			if (cfg->nr_disks == MAX_DISKS) {
+				fprintf(err, "ssi-vmm: --disk: at most %d disks\n",
+					MAX_DISKS);
+				return OPTIONS_ERROR;
+			}
+			cfg->disks[cfg->nr_disks++] = optarg;
 			break;
 		case OPT_HELP:
 			options_usage(stdout);

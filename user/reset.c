@@ -11,7 +11,6 @@
 
 #define I8042_COMMAND_PORT	0x64
 #define I8042_CMD_PULSE_RESET	0xfe
-#define RST_CNT_PORT		0xcf9
 #define RST_CNT_RST_CPU		0x04
 
 static void i8042_io(void *opaque, uint16_t port, uint8_t *data,
@@ -25,8 +24,9 @@ static void i8042_io(void *opaque, uint16_t port, uint8_t *data,
 		vm_request_exit(VM_EXIT_RESET);
 }
 
-static void rst_cnt_io(void *opaque, uint16_t port, uint8_t *data,
-		       unsigned int size, bool is_write)
+/* Port 0xcf9 sits inside the PCI config ports; pci.c passes it here. */
+void reset_control_io(uint16_t port, uint8_t *data, unsigned int size,
+		      bool is_write)
 {
 	if (!is_write) {
 		data[0] = 0;
@@ -38,7 +38,5 @@ static void rst_cnt_io(void *opaque, uint16_t port, uint8_t *data,
 
 int reset_init(void)
 {
-	if (ioport_register(I8042_COMMAND_PORT, 1, i8042_io, NULL) < 0)
-		return -1;
-	return ioport_register(RST_CNT_PORT, 1, rst_cnt_io, NULL);
+	return ioport_register(I8042_COMMAND_PORT, 1, i8042_io, NULL);
 }

@@ -20,6 +20,7 @@
 #define SZ_4G	0x100000000ULL
 
 #define MAX_VCPUS	256
+#define MAX_DISKS	8
 
 enum mem_backend {
 	MEM_BACKEND_ANON,
@@ -46,6 +47,8 @@ struct vmm_config {
 	enum mem_backend mem_backend;
 	enum on_reboot on_reboot;
 	bool no_pin;
+	unsigned int nr_disks;
+	const char *disks[MAX_DISKS];	/* "PATH" or "PATH,ro" */
 };
 
 struct vcpu {

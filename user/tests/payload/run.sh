@@ -95,11 +95,12 @@ usable=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
 for mode in pin no-pin; do
 	extra=
 	[ $mode = no-pin ] && extra=--no-pin
+	rm -f "$tmp/out"
 	"$vmm" --kernel "$tmp/hello.bz" --cmdline wait --cpus 2 $extra \
 		</dev/null >"$tmp/out" 2>&1 &
 	pid=$!
 	i=0
-	while ! grep -q "payload:" "$tmp/out" && [ $i -lt 50 ]; do
+	while ! grep -qs "payload:" "$tmp/out" && [ $i -lt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test-bed VM: the nested guest mounts an ext4 image that
+# ssi-vmm serves as virtio-blk (virtio-pci), reads a file the host put
+# there, writes two files and powers off; then the image is checked from
+# outside with debugfs.  "noxsave": see vm-boot-inner.sh.  "pci=lastbus=1":
+# the DSDT has no PCI host bridge yet, so Linux finds no root bus through
+# ACPI; this makes it scan bus 0 as a "peer bus" by type-1 config access
+# (pcibios_fixup_peer_bridges) while ACPI still does the IOAPIC.  The
+# device uses only MSI-X, which needs no _PRT.  (pci=noacpi would also
+# scan, but it drops the MADT's IOAPIC and with it the UART's IRQ.)
+
+fail=0
+say() {
+	echo "vmm-disk: $*"
+}
+bad() {
+	say "FAIL: $*"
+	fail=1
+}
+expect() {
+	if tr -d '\r' <"$1" | grep -qxF -- "$2"; then
+		say "ok: saw '$2'"
+	else
+		bad "no line '$2' in $1"
+	fi
+}
+
+cp /guest/disk.img /tmp/disk.img
+timeout 300 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
+	--cpus 2 --memory 512M --disk /tmp/disk.img \
+	--cmdline "console=ttyS0 panic=-1 noxsave pci=lastbus=1 guest_disk=1" \
+	</dev/null >/tmp/disk.out 2>&1
+rc=$?
+tr -d '\r' </tmp/disk.out | grep -E '^GUEST:|ssi-vmm|virtio|vda|EXT4|Power down' |
+	sed 's/^/  | /'
+[ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0" ||
+	bad "ssi-vmm exit status $rc (want 0)"
+sectors=$(($(stat -c %s /tmp/disk.img) / 512))
+expect /tmp/disk.out "GUEST: vda $sectors sectors"
+expect /tmp/disk.out "GUEST: disk says: $(cat /guest/hello.txt)"
+expect /tmp/disk.out "GUEST: disk unmounted"
+
+# What the guest wrote must be in the image.
+got=$(debugfs -R "cat /from-guest.txt" /tmp/disk.img 2>/dev/null)
+[ "$got" = "written by the guest on $(uname -r)" ] &&
+	say "ok: from-guest.txt in the image: '$got'" ||
+	bad "from-guest.txt in the image is '$got'"
+want=$(tr -d '\r' </tmp/disk.out | sed -n 's/^GUEST: random.bin md5 //p')
+debugfs -R "dump /random.bin /tmp/random.bin" /tmp/disk.img 2>/dev/null
+have=$(md5sum /tmp/random.bin 2>/dev/null | cut -d' ' -f1)
+[ -n "$want" ] && [ "$want" = "$have" ] &&
+	say "ok: random.bin (4 MiB) matches the guest's md5 $have" ||
+	bad "random.bin md5 '$have' in the image, guest said '$want'"
+e2fsck -fn /tmp/disk.img >/tmp/fsck.out 2>&1 &&
+	say "ok: e2fsck -fn finds the file system clean" ||
+	{ bad "e2fsck -fn:"; cat /tmp/fsck.out; }
+
+if [ $fail -ne 0 ]; then
+	say "full console of the nested guest:"
+	tr -d '\r' </tmp/disk.out | sed 's/^/  # /'
+fi
+[ $fail -eq 0 ] && say "PASS" || say "FAIL"
+exit $fail
