@@ -22,14 +22,14 @@
 #define PAGE_SZ			4096ULL
 
 /* A VM id unlikely to collide with other tests or runs. */
-static inline uint64_t test_vm_id(unsigned int salt)
+static inline __u64 test_vm_id(unsigned int salt)
 {
-	return 0x5e1f000000000000ULL | ((uint64_t)salt << 32) |
-	       (uint32_t)getpid();
+	return 0x5e1f000000000000ULL | ((__u64)salt << 32) |
+	       (__u32)getpid();
 }
 
 /* One range at gpa of size bytes, any NUMA node, home node 0. */
-static inline struct ssihv_mem_range mem_range(uint64_t gpa, uint64_t size)
+static inline struct ssihv_mem_range mem_range(__u64 gpa, __u64 size)
 {
 	struct ssihv_mem_range r = {
 		.gpa = gpa,
@@ -42,10 +42,10 @@ static inline struct ssihv_mem_range mem_range(uint64_t gpa, uint64_t size)
 }
 
 /* SSIHV_IOC_ATTACH; returns 0 or -errno. */
-static inline int ssihv_attach(int fd, uint64_t vm_id,
+static inline int ssihv_attach(int fd, __u64 vm_id,
 			       const struct ssihv_mem_range *ranges,
 			       unsigned int nr_ranges, unsigned int flags,
-			       uint64_t mem_limit)
+			       __u64 mem_limit)
 {
 	struct ssihv_attach req = {
 		.vm_id = vm_id,
@@ -71,8 +71,8 @@ static inline int ssihv_open(void)
  * Open /dev/ssihv, create VM vm_id with one range [0, size) and map it
  * all at offset 0.  Returns the fd; *map gets the mapping.
  */
-static inline int ssihv_create_mapped(uint64_t vm_id, uint64_t size,
-				      uint64_t mem_limit, void **map)
+static inline int ssihv_create_mapped(__u64 vm_id, __u64 size,
+				      __u64 mem_limit, void **map)
 {
 	struct ssihv_mem_range r = mem_range(0, size);
 	int fd = ssihv_open();
@@ -91,12 +91,12 @@ static inline int ssihv_create_mapped(uint64_t vm_id, uint64_t size,
 static inline void ssihv_reply_attrs(struct nl_msg *reply,
 				     struct nlattr **attrs)
 {
-	ASSERT_TRUE(reply != NULL);
+	ASSERT_TRUE(reply);
 	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(reply), 0, attrs, SSIHV_A_MAX,
 				NULL), 0);
 }
 
-static inline uint64_t attr_u64(struct nlattr **attrs, int type)
+static inline __u64 attr_u64(struct nlattr **attrs, int type)
 {
 	if (!attrs[type])
 		FAIL("reply lacks attribute %d", type);
@@ -104,7 +104,7 @@ static inline uint64_t attr_u64(struct nlattr **attrs, int type)
 	return nla_get_u64(attrs[type]);
 }
 
-static inline uint32_t attr_u32(struct nlattr **attrs, int type)
+static inline __u32 attr_u32(struct nlattr **attrs, int type)
 {
 	if (!attrs[type])
 		FAIL("reply lacks attribute %d", type);
@@ -115,11 +115,11 @@ static inline uint32_t attr_u32(struct nlattr **attrs, int type)
 /* ---- GET_STATS ------------------------------------------------------ */
 
 struct ssihv_stats {
-	uint64_t faults[5];	/* first, map, upgrade, remote, refused */
-	uint64_t revoked;
-	uint64_t resident;	/* sum over NUMA nodes */
+	__u64 faults[5];	/* first, map, upgrade, remote, refused */
+	__u64 revoked;
+	__u64 resident;	/* sum over NUMA nodes */
 	unsigned int nr_nodes;
-	uint64_t hist_total;	/* faults in the service-time histogram */
+	__u64 hist_total;	/* faults in the service-time histogram */
 };
 
 enum {
@@ -130,7 +130,7 @@ static inline void ssihv_parse_stats(struct nl_msg *reply,
 				     struct ssihv_stats *st)
 {
 	struct nlattr *attrs[SSIHV_A_MAX + 1], *node, *nattrs[SSIHV_A_MAX + 1];
-	uint64_t hist[SSIHV_HIST_BUCKETS];
+	__u64 hist[SSIHV_HIST_BUCKETS];
 	unsigned int i;
 	int rem;
 
@@ -161,7 +161,7 @@ static inline void ssihv_parse_stats(struct nl_msg *reply,
 }
 
 /* GET_STATS for one VM; returns the kernel's errno (negative) or 0. */
-static inline int ssihv_get_stats(struct genl_conn *conn, uint64_t vm_id,
+static inline int ssihv_get_stats(struct genl_conn *conn, __u64 vm_id,
 				  struct ssihv_stats *st)
 {
 	struct nl_msg *msg = genl_new_request(conn, SSIHV_CMD_GET_STATS);
@@ -179,28 +179,25 @@ static inline int ssihv_get_stats(struct genl_conn *conn, uint64_t vm_id,
 static inline void ssihv_log_stats(const char *what,
 				   const struct ssihv_stats *st)
 {
-	harness_log("%s: faults first %llu map %llu upgrade %llu remote %llu refused %llu, revoked %llu, resident %llu on %u node(s), histogram %llu",
-		    what, (unsigned long long)st->faults[ST_FIRST],
-		    (unsigned long long)st->faults[ST_MAP],
-		    (unsigned long long)st->faults[ST_UPGRADE],
-		    (unsigned long long)st->faults[ST_REMOTE],
-		    (unsigned long long)st->faults[ST_REFUSED],
-		    (unsigned long long)st->revoked,
-		    (unsigned long long)st->resident, st->nr_nodes,
-		    (unsigned long long)st->hist_total);
+	harness_log("%s: faults first %llu map %llu upgrade %llu remote %llu",
+		    what, st->faults[ST_FIRST], st->faults[ST_MAP],
+		    st->faults[ST_UPGRADE], st->faults[ST_REMOTE]);
+	harness_log("%s: refused %llu, revoked %llu, resident %llu on %u node(s), histogram %llu",
+		    what, st->faults[ST_REFUSED], st->revoked, st->resident,
+		    st->nr_nodes, st->hist_total);
 }
 
 /* ---- GET_VM / DESTROY_VM -------------------------------------------- */
 
 struct ssihv_vm_info {
-	uint64_t mem_limit;
-	uint64_t resident;
-	uint32_t users;
+	__u64 mem_limit;
+	__u64 resident;
+	__u32 users;
 	bool dead;
 };
 
 /* GET_VM for one VM; returns the kernel's errno (negative) or 0. */
-static inline int ssihv_get_vm(struct genl_conn *conn, uint64_t vm_id,
+static inline int ssihv_get_vm(struct genl_conn *conn, __u64 vm_id,
 			       struct ssihv_vm_info *info)
 {
 	struct nl_msg *msg = genl_new_request(conn, SSIHV_CMD_GET_VM);
@@ -217,13 +214,13 @@ static inline int ssihv_get_vm(struct genl_conn *conn, uint64_t vm_id,
 		info->mem_limit = attr_u64(attrs, SSIHV_A_VM_MEM_LIMIT);
 		info->resident = attr_u64(attrs, SSIHV_A_VM_PAGES_RESIDENT);
 		info->users = attr_u32(attrs, SSIHV_A_VM_USERS);
-		info->dead = attrs[SSIHV_A_VM_DEAD] != NULL;
+		info->dead = !!attrs[SSIHV_A_VM_DEAD];
 	}
 	genl_result_free(&result);
 	return ret;
 }
 
-static inline int ssihv_destroy_vm(struct genl_conn *conn, uint64_t vm_id)
+static inline int ssihv_destroy_vm(struct genl_conn *conn, __u64 vm_id)
 {
 	struct nl_msg *msg = genl_new_request(conn, SSIHV_CMD_DESTROY_VM);
 	struct genl_result result;
@@ -242,9 +239,9 @@ static inline int ssihv_destroy_vm(struct genl_conn *conn, uint64_t vm_id)
  * the pages mapped read-only.  *revoked (when not NULL) gets the reply's
  * page count, or UINT64_MAX when the reply carries none.
  */
-static inline int ssihv_revoke(struct genl_conn *conn, uint64_t vm_id,
-			       uint64_t gpa, uint64_t gpa_last, bool shared,
-			       uint64_t *revoked)
+static inline int ssihv_revoke(struct genl_conn *conn, __u64 vm_id,
+			       __u64 gpa, __u64 gpa_last, bool shared,
+			       __u64 *revoked)
 {
 	struct nl_msg *msg = genl_new_request(conn, SSIHV_CMD_REVOKE_PAGE);
 	struct nlattr *attrs[SSIHV_A_MAX + 1];
@@ -273,9 +270,9 @@ static inline int ssihv_revoke(struct genl_conn *conn, uint64_t vm_id,
 /* ---- GET_PAGE (a dump) ---------------------------------------------- */
 
 struct ssihv_page_info {
-	uint64_t gpa;
-	uint8_t state;
-	uint32_t faults;
+	__u64 gpa;
+	__u8 state;
+	__u32 faults;
 };
 
 struct ssihv_page_dump {
@@ -330,8 +327,8 @@ static inline int ssihv_page_dump_error(struct sockaddr_nl *from,
  * GET_PAGE for [gpa, gpa_last]: fills pages (at most max); returns the
  * number of pages reported or the kernel's errno (negative).
  */
-static inline int ssihv_get_pages(struct genl_conn *conn, uint64_t vm_id,
-				  uint64_t gpa, uint64_t gpa_last,
+static inline int ssihv_get_pages(struct genl_conn *conn, __u64 vm_id,
+				  __u64 gpa, __u64 gpa_last,
 				  struct ssihv_page_info *pages,
 				  unsigned int max)
 {
@@ -340,7 +337,7 @@ static inline int ssihv_get_pages(struct genl_conn *conn, uint64_t vm_id,
 	struct nl_cb *cb;
 	int ret;
 
-	ASSERT_TRUE(msg != NULL);
+	ASSERT_TRUE(msg);
 	ASSERT_TRUE(genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ,
 				conn->family_id, 0, NLM_F_DUMP,
 				SSIHV_CMD_GET_PAGE,
@@ -350,7 +347,7 @@ static inline int ssihv_get_pages(struct genl_conn *conn, uint64_t vm_id,
 	ASSERT_EQ(nla_put_u64(msg, SSIHV_A_PAGE_GPA_LAST, gpa_last), 0);
 
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	ASSERT_TRUE(cb != NULL);
+	ASSERT_TRUE(cb);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ssihv_page_dump_valid,
 		  &dump);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ssihv_page_dump_finish,
@@ -374,8 +371,8 @@ static inline int ssihv_get_pages(struct genl_conn *conn, uint64_t vm_id,
 }
 
 /* State of one page (GET_PAGE); -1 when the reply does not name it. */
-static inline int ssihv_page_state(struct genl_conn *conn, uint64_t vm_id,
-				   uint64_t gpa)
+static inline int ssihv_page_state(struct genl_conn *conn, __u64 vm_id,
+				   __u64 gpa)
 {
 	struct ssihv_page_info page;
 	int n = ssihv_get_pages(conn, vm_id, gpa, gpa, &page, 1);
@@ -403,10 +400,10 @@ static inline void ssihv_events_open(struct genl_conn *conn)
 }
 
 struct ssihv_event {
-	uint8_t cmd;
-	uint64_t vm_id;
-	uint64_t gpa;		/* LIMIT_HIT */
-	uint64_t mem_limit;	/* LIMIT_HIT */
+	__u8 cmd;
+	__u64 vm_id;
+	__u64 gpa;		/* LIMIT_HIT */
+	__u64 mem_limit;	/* LIMIT_HIT */
 	bool have;
 };
 
@@ -440,8 +437,8 @@ static inline int ssihv_event_seq_ok(struct nl_msg *msg, void *arg)
  * Wait up to timeout_ms for event cmd about vm_id; other events are
  * skipped.  Returns true and fills *out when it arrives.
  */
-static inline bool ssihv_event_wait(struct genl_conn *conn, uint8_t cmd,
-				    uint64_t vm_id, int timeout_ms,
+static inline bool ssihv_event_wait(struct genl_conn *conn, __u8 cmd,
+				    __u64 vm_id, int timeout_ms,
 				    struct ssihv_event *out)
 {
 	struct pollfd pfd = { .fd = nl_socket_get_fd(conn->sock),
@@ -451,7 +448,7 @@ static inline bool ssihv_event_wait(struct genl_conn *conn, uint8_t cmd,
 	int left = timeout_ms;
 
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	ASSERT_TRUE(cb != NULL);
+	ASSERT_TRUE(cb);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ssihv_event_valid, out);
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, ssihv_event_seq_ok, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);

@@ -3,9 +3,9 @@
  * KVM guests running on /dev/ssihv memory.
  *
  * Each test attaches a fresh /dev/ssihv fd to a new VM instance with one
- * 64 MiB range at guest-physical 0, maps it MAP_SHARED at offset 0 and
+ * 64 SZ_1M range at guest-physical 0, maps it MAP_SHARED at offset 0 and
  * hands that mapping to KVM as memslot 0.  The guest's code, GDT and page
- * tables live in a separate 2 MiB anonymous memslot at 64 MiB (see
+ * tables live in a separate 2 SZ_1M anonymous memslot at 64 SZ_1M (see
  * kvm_util.h), so instruction fetches and page walks never touch the
  * memory under test: every fault the module counts is a data access the
  * guest was told to make, and the expected counter values are exact.
@@ -21,16 +21,16 @@
 #include "kvm_ssihv_nl.h"
 #include "kvm_util.h"
 
-#define MEM_SIZE	(64ULL << 20)
+#define MEM_SIZE	0x4000000ULL
 #define MEM_PAGES	(MEM_SIZE / PAGE_SZ)
-#define MiB		(1ULL << 20)
+#define SZ_1M		0x100000ULL
 
 /* One guest on one /dev/ssihv instance. */
 struct fixture {
 	struct genl_conn conn;
 	struct kvm_vm kvm;
-	uint64_t vm_id;
-	uint64_t *mem;
+	__u64 vm_id;
+	__u64 *mem;
 	int fd;
 };
 
@@ -68,11 +68,11 @@ static void fixture_teardown(struct fixture *f)
 }
 
 /* Run the pattern guest; fail the test with its report on a mismatch. */
-static void run_guest(struct fixture *f, uint64_t flags, uint64_t seed,
-		      uint64_t start, uint64_t end, uint64_t stride)
+static void run_guest(struct fixture *f, __u64 flags, __u64 seed,
+		      __u64 start, __u64 end, __u64 stride)
 {
 	struct kvm_regs regs;
-	uint32_t status;
+	__u32 status;
 
 	status = kvm_pattern_run(&f->kvm, flags, seed, start, end, stride,
 				 &regs);
@@ -84,13 +84,13 @@ static void run_guest(struct fixture *f, uint64_t flags, uint64_t seed,
 }
 
 /* Check qwords of [start, end) through the host mapping. */
-static void host_verify(struct fixture *f, uint64_t seed, uint64_t start,
-			uint64_t end)
+static void host_verify(struct fixture *f, __u64 seed, __u64 start,
+			__u64 end)
 {
-	uint64_t gpa;
+	__u64 gpa;
 
 	for (gpa = start; gpa < end; gpa += 8) {
-		uint64_t got = f->mem[gpa / 8];
+		__u64 got = f->mem[gpa / 8];
 
 		if (got != (gpa ^ seed))
 			FAIL("host read 0x%llx at gpa 0x%llx, expected 0x%llx",
@@ -99,7 +99,7 @@ static void host_verify(struct fixture *f, uint64_t seed, uint64_t start,
 	}
 }
 
-static uint64_t fault_sum(const struct ssihv_stats *st)
+static __u64 fault_sum(const struct ssihv_stats *st)
 {
 	return st->faults[ST_FIRST] + st->faults[ST_MAP] +
 	       st->faults[ST_UPGRADE] + st->faults[ST_REFUSED];
@@ -116,10 +116,10 @@ static void stats(struct fixture *f, const char *what, struct ssihv_stats *st)
 	ASSERT_EQ(st->hist_total, fault_sum(st));
 }
 
-static void revoke_span(struct fixture *f, uint64_t gpa, uint64_t size,
-		   bool shared, uint64_t expect_revoked)
+static void revoke_span(struct fixture *f, __u64 gpa, __u64 size,
+			bool shared, __u64 expect_revoked)
 {
-	uint64_t revoked;
+	__u64 revoked;
 
 	ASSERT_EQ(ssihv_revoke(&f->conn, f->vm_id, gpa, gpa + size - PAGE_SZ,
 			       shared, &revoked), 0);
@@ -127,19 +127,19 @@ static void revoke_span(struct fixture *f, uint64_t gpa, uint64_t size,
 }
 
 /*
- * The guest fills all 64 MiB and reads it back: exactly one first-touch
+ * The guest fills all 64 SZ_1M and reads it back: exactly one first-touch
  * fault per page, every page resident, and the host sees the data.
  */
 TEST_TIMEOUT(guest_fills_memory_one_fault_per_page, 600)
 {
-	const uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	const __u64 seed = 0x9e3779b97f4a7c15ULL;
 	struct ssihv_stats st, after;
 	struct ssihv_vm_info info;
 	struct fixture f;
 
 	fixture_setup(&f, 1);
-	run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE,
-	      8);
+	run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, seed, 0,
+		  MEM_SIZE, 8);
 
 	stats(&f, "after the guest's fill", &st);
 	ASSERT_EQ(st.faults[ST_FIRST], MEM_PAGES);
@@ -160,10 +160,10 @@ TEST_TIMEOUT(guest_fills_memory_one_fault_per_page, 600)
 	ASSERT_EQ(fault_sum(&after), fault_sum(&st));
 
 	/* And the guest sees what the host writes through its mapping. */
-	f.mem[(5 * MiB) / 8] = 0x1234;
+	f.mem[(5 * SZ_1M) / 8] = 0x1234;
 	ASSERT_EQ(kvm_pattern_run(&f.kvm, KVM_PATTERN_VERIFY, seed, 0,
 				  MEM_SIZE, 8, NULL), 1);
-	f.mem[(5 * MiB) / 8] = (5 * MiB) ^ seed;
+	f.mem[(5 * SZ_1M) / 8] = (5 * SZ_1M) ^ seed;
 	run_guest(&f, KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE, 8);
 
 	fixture_teardown(&f);
@@ -177,23 +177,23 @@ TEST_TIMEOUT(guest_fills_memory_one_fault_per_page, 600)
  */
 TEST_TIMEOUT(revoke_refaults_exactly_revoked_pages, 600)
 {
-	const uint64_t seed = 0x0123456789abcdefULL;
+	const __u64 seed = 0x0123456789abcdefULL;
 	struct ssihv_stats before, st;
 	struct fixture f;
-	uint64_t revoked;
+	__u64 revoked;
 
 	fixture_setup(&f, 2);
-	run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE,
-	      8);
+	run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, seed, 0,
+		  MEM_SIZE, 8);
 	stats(&f, "filled", &before);
 	ASSERT_EQ(before.faults[ST_FIRST], MEM_PAGES);
 
-	/* 16 MiB as one span, plus three single pages. */
-	revoke_span(&f, 8 * MiB, 16 * MiB, false, (16 * MiB) / PAGE_SZ);
+	/* 16 SZ_1M as one span, plus three single pages. */
+	revoke_span(&f, 8 * SZ_1M, 16 * SZ_1M, false, (16 * SZ_1M) / PAGE_SZ);
 	revoke_span(&f, 100 * PAGE_SZ, PAGE_SZ, false, 1);
-	revoke_span(&f, 30 * MiB + 7 * PAGE_SZ, PAGE_SZ, false, 1);
+	revoke_span(&f, 30 * SZ_1M + 7 * PAGE_SZ, PAGE_SZ, false, 1);
 	revoke_span(&f, MEM_SIZE - PAGE_SZ, PAGE_SZ, false, 1);
-	revoked = (16 * MiB) / PAGE_SZ + 3;
+	revoked = (16 * SZ_1M) / PAGE_SZ + 3;
 
 	stats(&f, "revoked", &st);
 	ASSERT_EQ(st.revoked - before.revoked, revoked);
@@ -211,15 +211,15 @@ TEST_TIMEOUT(revoke_refaults_exactly_revoked_pages, 600)
 	ASSERT_EQ(st.resident, MEM_PAGES);
 
 	/*
-	 * Revoke 4 MiB (1024 pages) and let the guest read back only its
+	 * Revoke 4 SZ_1M (1024 pages) and let the guest read back only its
 	 * first half: 512 more map faults, not 1024.
 	 */
 	before = st;
-	revoke_span(&f, 0, 4 * MiB, false, (4 * MiB) / PAGE_SZ);
-	run_guest(&f, KVM_PATTERN_VERIFY, seed, 0, 2 * MiB, 8);
+	revoke_span(&f, 0, 4 * SZ_1M, false, (4 * SZ_1M) / PAGE_SZ);
+	run_guest(&f, KVM_PATTERN_VERIFY, seed, 0, 2 * SZ_1M, 8);
 	stats(&f, "guest re-read half of a revoked span", &st);
 	ASSERT_EQ(st.faults[ST_MAP] - before.faults[ST_MAP],
-		  (2 * MiB) / PAGE_SZ);
+		  (2 * SZ_1M) / PAGE_SZ);
 	ASSERT_EQ(st.faults[ST_FIRST], MEM_PAGES);
 
 	/* The host's reads of the other half fault them in for itself. */
@@ -227,7 +227,7 @@ TEST_TIMEOUT(revoke_refaults_exactly_revoked_pages, 600)
 	before = st;
 	stats(&f, "host read everything", &st);
 	ASSERT_EQ(st.faults[ST_MAP] - before.faults[ST_MAP],
-		  (2 * MiB) / PAGE_SZ);
+		  (2 * SZ_1M) / PAGE_SZ);
 
 	fixture_teardown(&f);
 }
@@ -239,13 +239,13 @@ TEST_TIMEOUT(revoke_refaults_exactly_revoked_pages, 600)
  */
 TEST_TIMEOUT(guest_write_upgrades_shared_pages, 600)
 {
-	const uint64_t seed1 = 0x1111222233334444ULL;
-	const uint64_t seed2 = 0xaaaabbbbccccddddULL;
-	const uint64_t span = 16 * MiB, size = MiB;
-	const uint64_t pages = size / PAGE_SZ;
+	const __u64 seed1 = 0x1111222233334444ULL;
+	const __u64 seed2 = 0xaaaabbbbccccddddULL;
+	const __u64 span = 16 * SZ_1M, size = SZ_1M;
+	const __u64 pages = size / PAGE_SZ;
 	struct ssihv_stats before, st;
 	struct fixture f;
-	uint64_t gpa, map_delta;
+	__u64 gpa, map_delta;
 
 	fixture_setup(&f, 3);
 	run_guest(&f, KVM_PATTERN_WRITE, seed1, 0, MEM_SIZE, 8);

@@ -15,7 +15,7 @@
  * guest's own instruction fetches and page walks never fault on it: every
  * fault the memory under test sees is a data access the test asked for.
  *
- * The page tables identity-map the first 1 GiB with 2 MiB pages (PML4[0]
+ * The page tables identity-map the first 1 GiB with 2 SZ_1M pages (PML4[0]
  * -> PDPT[0] -> one PD), which covers both memslots.
  *
  * Include after harness.h; failures end the test through ASSERT_*().
@@ -30,9 +30,9 @@
 
 #include <linux/kvm.h>
 
-#define KVM_CODE_GPA		(64ULL << 20)
-#define KVM_CODE_SIZE		(2ULL << 20)
-#define KVM_IDENTITY_MAP	(1ULL << 30)
+#define KVM_CODE_GPA		0x4000000ULL
+#define KVM_CODE_SIZE		0x200000ULL
+#define KVM_IDENTITY_MAP	0x40000000ULL
 
 /* Offsets inside the code memslot. */
 #define KVM_GDT_OFF		0x0000
@@ -47,19 +47,19 @@
 #define KVM_SEL_DATA		0x10
 #define KVM_SEL_TSS		0x18
 
-#define X86_CR0_PE		(1ULL << 0)
-#define X86_CR0_MP		(1ULL << 1)
-#define X86_CR0_ET		(1ULL << 4)
-#define X86_CR0_NE		(1ULL << 5)
-#define X86_CR0_WP		(1ULL << 16)
-#define X86_CR0_PG		(1ULL << 31)
-#define X86_CR4_PAE		(1ULL << 5)
-#define X86_EFER_LME		(1ULL << 8)
-#define X86_EFER_LMA		(1ULL << 10)
+#define X86_CR0_PE		0x1ULL
+#define X86_CR0_MP		0x2ULL
+#define X86_CR0_ET		0x10ULL
+#define X86_CR0_NE		0x20ULL
+#define X86_CR0_WP		0x10000ULL
+#define X86_CR0_PG		0x80000000ULL
+#define X86_CR4_PAE		0x20ULL
+#define X86_EFER_LME		0x100ULL
+#define X86_EFER_LMA		0x400ULL
 
-#define PTE_PRESENT		(1ULL << 0)
-#define PTE_WRITE		(1ULL << 1)
-#define PTE_HUGE		(1ULL << 7)
+#define PTE_PRESENT		0x1ULL
+#define PTE_WRITE		0x2ULL
+#define PTE_HUGE		0x80ULL
 
 struct kvm_vm {
 	int kvm_fd;
@@ -67,7 +67,7 @@ struct kvm_vm {
 	int vcpu_fd;
 	struct kvm_run *run;
 	size_t run_size;
-	uint8_t *code;		/* host view of the code memslot */
+	__u8 *code;		/* host view of the code memslot */
 };
 
 /* Returns false (errno set) when /dev/kvm is missing or unusable. */
@@ -81,8 +81,8 @@ static inline bool kvm_available(void)
 	return true;
 }
 
-static inline void kvm_set_slot(struct kvm_vm *vm, uint32_t slot,
-				uint64_t gpa, uint64_t size, void *hva)
+static inline void kvm_set_slot(struct kvm_vm *vm, __u32 slot,
+				__u64 gpa, __u64 size, void *hva)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = slot,
@@ -94,15 +94,15 @@ static inline void kvm_set_slot(struct kvm_vm *vm, uint32_t slot,
 	ASSERT_EQ(ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region), 0);
 }
 
-static inline void kvm_write_gdt_entry(uint64_t *gdt, unsigned int index,
-				       uint64_t base, uint32_t limit,
-				       uint8_t access, uint8_t flags)
+static inline void kvm_write_gdt_entry(__u64 *gdt, unsigned int index,
+				       __u64 base, __u32 limit,
+				       __u8 access, __u8 flags)
 {
 	gdt[index] = (limit & 0xffffULL) |
 		     ((base & 0xffffffULL) << 16) |
-		     ((uint64_t)access << 40) |
-		     ((uint64_t)((limit >> 16) & 0xf) << 48) |
-		     ((uint64_t)(flags & 0xf) << 52) |
+		     ((__u64)access << 40) |
+		     ((__u64)((limit >> 16) & 0xf) << 48) |
+		     ((__u64)(flags & 0xf) << 52) |
 		     (((base >> 24) & 0xffULL) << 56);
 }
 
@@ -114,7 +114,7 @@ static inline void kvm_setup_cpuid(struct kvm_vm *vm)
 
 	cpuid = calloc(1, sizeof(*cpuid) +
 			  max * sizeof(struct kvm_cpuid_entry2));
-	ASSERT_TRUE(cpuid != NULL);
+	ASSERT_TRUE(cpuid);
 	cpuid->nent = max;
 	ASSERT_EQ(ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid), 0);
 	ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid), 0);
@@ -123,10 +123,10 @@ static inline void kvm_setup_cpuid(struct kvm_vm *vm)
 
 static inline void kvm_setup_long_mode(struct kvm_vm *vm)
 {
-	uint64_t *gdt = (uint64_t *)(vm->code + KVM_GDT_OFF);
-	uint64_t *pml4 = (uint64_t *)(vm->code + KVM_PML4_OFF);
-	uint64_t *pdpt = (uint64_t *)(vm->code + KVM_PDPT_OFF);
-	uint64_t *pd = (uint64_t *)(vm->code + KVM_PD_OFF);
+	__u64 *gdt = (__u64 *)(vm->code + KVM_GDT_OFF);
+	__u64 *pml4 = (__u64 *)(vm->code + KVM_PML4_OFF);
+	__u64 *pdpt = (__u64 *)(vm->code + KVM_PDPT_OFF);
+	__u64 *pd = (__u64 *)(vm->code + KVM_PD_OFF);
 	struct kvm_segment code_seg = {
 		.base = 0, .limit = 0xffffffff, .selector = KVM_SEL_CODE,
 		.type = 11, .present = 1, .dpl = 0, .db = 0, .s = 1,
@@ -154,7 +154,7 @@ static inline void kvm_setup_long_mode(struct kvm_vm *vm)
 	pml4[0] = (KVM_CODE_GPA + KVM_PDPT_OFF) | PTE_PRESENT | PTE_WRITE;
 	pdpt[0] = (KVM_CODE_GPA + KVM_PD_OFF) | PTE_PRESENT | PTE_WRITE;
 	for (i = 0; i < 512; i++)
-		pd[i] = ((uint64_t)i << 21) | PTE_PRESENT | PTE_WRITE |
+		pd[i] = ((__u64)i << 21) | PTE_PRESENT | PTE_WRITE |
 			PTE_HUGE;
 
 	ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs), 0);
@@ -183,7 +183,7 @@ static inline void kvm_setup_long_mode(struct kvm_vm *vm)
  * caller owns) and whose slot 1 holds code (copied from text/text_len).
  */
 static inline void kvm_vm_create(struct kvm_vm *vm, void *data,
-				 uint64_t data_size, const void *text,
+				 __u64 data_size, const void *text,
 				 size_t text_len)
 {
 	int mmap_size;
@@ -231,7 +231,7 @@ static inline void kvm_vm_destroy(struct kvm_vm *vm)
 
 /* Arguments of one guest call, in the System V argument registers. */
 struct kvm_guest_args {
-	uint64_t rdi, rsi, rdx, rcx, r8, r9;
+	__u64 rdi, rsi, rdx, rcx, r8, r9;
 };
 
 /*
@@ -239,9 +239,9 @@ struct kvm_guest_args {
  * 32-bit value it wrote there is returned, and regs (when not NULL) get
  * the register file at that point.  Any other exit fails the test.
  */
-static inline uint32_t kvm_vm_call(struct kvm_vm *vm, uint16_t port,
-				   const struct kvm_guest_args *args,
-				   struct kvm_regs *regs_out)
+static inline __u32 kvm_vm_call(struct kvm_vm *vm, __u16 port,
+				const struct kvm_guest_args *args,
+				struct kvm_regs *regs_out)
 {
 	struct kvm_regs regs = {
 		.rip = KVM_CODE_GPA + KVM_TEXT_OFF,
@@ -251,7 +251,7 @@ static inline uint32_t kvm_vm_call(struct kvm_vm *vm, uint16_t port,
 		.rcx = args->rcx, .r8 = args->r8, .r9 = args->r9,
 	};
 	struct kvm_run *run = vm->run;
-	uint32_t value;
+	__u32 value;
 
 	ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs), 0);
 	for (;;) {
@@ -265,7 +265,7 @@ static inline uint32_t kvm_vm_call(struct kvm_vm *vm, uint16_t port,
 		if (run->io.direction != KVM_EXIT_IO_OUT ||
 		    run->io.port != port || run->io.size != 4)
 			break;
-		memcpy(&value, (uint8_t *)run + run->io.data_offset, 4);
+		memcpy(&value, (__u8 *)run + run->io.data_offset, 4);
 		if (regs_out)
 			ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_GET_REGS, regs_out),
 				  0);
@@ -301,7 +301,7 @@ static inline uint32_t kvm_vm_call(struct kvm_vm *vm, uint16_t port,
 #define KVM_PATTERN_VERIFY	2
 #define KVM_PATTERN_PORT_STR	"0x10"
 
-extern const uint8_t kvm_pattern_code[], kvm_pattern_code_end[];
+extern const __u8 kvm_pattern_code[], kvm_pattern_code_end[];
 
 asm(".pushsection .rodata\n"
 	".globl kvm_pattern_code\n"
@@ -343,10 +343,9 @@ asm(".pushsection .rodata\n"
 	".popsection\n");
 
 /* Run the pattern guest over [start, end); returns its report. */
-static inline uint32_t kvm_pattern_run(struct kvm_vm *vm, uint64_t flags,
-				       uint64_t seed, uint64_t start,
-				       uint64_t end, uint64_t stride,
-				       struct kvm_regs *regs)
+static inline __u32 kvm_pattern_run(struct kvm_vm *vm, __u64 flags,
+				    __u64 seed, __u64 start, __u64 end,
+				    __u64 stride, struct kvm_regs *regs)
 {
 	struct kvm_guest_args args = {
 		.rdi = flags, .rsi = seed, .rdx = start, .rcx = end,
@@ -358,7 +357,7 @@ static inline uint32_t kvm_pattern_run(struct kvm_vm *vm, uint64_t flags,
 
 /* A VM running the pattern guest with data at guest-physical 0. */
 static inline void kvm_pattern_vm_create(struct kvm_vm *vm, void *data,
-					 uint64_t data_size)
+					 __u64 data_size)
 {
 	kvm_vm_create(vm, data, data_size, kvm_pattern_code,
 		      kvm_pattern_code_end - kvm_pattern_code);

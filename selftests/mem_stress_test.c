@@ -2,7 +2,7 @@
 /*
  * Concurrent faults on one /dev/ssihv mapping while pages are revoked.
  *
- * Eight threads read and write a 32 MiB mapping for $SSIHV_STRESS_SECONDS
+ * Eight threads read and write a 32 SZ_1M mapping for $SSIHV_STRESS_SECONDS
  * (default 30).  The first half of it is shared: every thread owns one
  * 512-byte slot of every page, so threads fault the same pages at the
  * same time.  The second half is split into eight chunks of whole pages,
@@ -25,7 +25,7 @@
 #include "ssihv_util.h"
 #include "kvm_ssihv_nl.h"
 
-#define MEM_SIZE	(32ULL << 20)
+#define MEM_SIZE	0x2000000ULL
 #define NR_PAGES	(MEM_SIZE / PAGE_SZ)
 #define SHARED_PAGES	(NR_PAGES / 2)
 #define NR_WORKERS	8
@@ -37,34 +37,34 @@
 struct worker {
 	pthread_t thread;
 	unsigned int id;
-	uint64_t rng;
-	uint32_t *gen;		/* per page: generation of my slot */
-	uint8_t *touched;	/* per page: I accessed it */
-	uint64_t reads, writes;
+	__u64 rng;
+	__u32 *gen;		/* per page: generation of my slot */
+	__u8 *touched;	/* per page: I accessed it */
+	__u64 reads, writes;
 	char error[200];
 };
 
 struct revoker {
 	pthread_t thread;
 	bool shared;
-	uint64_t rng;
-	uint64_t calls, revoked;
+	__u64 rng;
+	__u64 calls, revoked;
 	int error;
 };
 
 /* stop is shared between threads: LOAD()/STORE() it. */
 static struct {
-	uint64_t *mem;
-	uint64_t vm_id;
+	__u64 *mem;
+	__u64 vm_id;
 	bool stop;
 } stress;
 
 #define LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
 #define STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
-static uint64_t next_rand(uint64_t *state)
+static __u64 next_rand(__u64 *state)
 {
-	uint64_t x = *state;
+	__u64 x = *state;
 
 	x ^= x << 13;
 	x ^= x >> 7;
@@ -74,14 +74,13 @@ static uint64_t next_rand(uint64_t *state)
 }
 
 /* The value word k of (worker, page) holds at generation gen. */
-static uint64_t word_value(unsigned int worker, uint64_t page, uint32_t gen,
-			  uint64_t k)
+static __u64 word_value(unsigned int worker, __u64 page, __u32 gen, __u64 k)
 {
-	uint64_t z;
+	__u64 z;
 
 	if (!gen)
 		return 0;	/* never written: a zeroed page */
-	z = ((uint64_t)worker << 56) ^ (page << 28) ^ ((uint64_t)gen << 10) ^ k;
+	z = ((__u64)worker << 56) ^ (page << 28) ^ ((__u64)gen << 10) ^ k;
 	z += 0x9e3779b97f4a7c15ULL;
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -89,9 +88,9 @@ static uint64_t word_value(unsigned int worker, uint64_t page, uint32_t gen,
 }
 
 /* Where worker w's words of page lie, and how many. */
-static uint64_t *slot_of(unsigned int w, uint64_t page, uint64_t *words)
+static __u64 *slot_of(unsigned int w, __u64 page, __u64 *words)
 {
-	uint64_t *base = stress.mem + page * PAGE_WORDS;
+	__u64 *base = stress.mem + page * PAGE_WORDS;
 
 	if (page < SHARED_PAGES) {
 		*words = SLOT_WORDS;
@@ -101,11 +100,11 @@ static uint64_t *slot_of(unsigned int w, uint64_t page, uint64_t *words)
 	return base;
 }
 
-static bool check_slot(unsigned int w, uint64_t page, uint32_t gen,
+static bool check_slot(unsigned int w, __u64 page, __u32 gen,
 		       char *error, size_t len)
 {
-	uint64_t words, k, want, got;
-	uint64_t *slot = slot_of(w, page, &words);
+	__u64 words, k, want, got;
+	__u64 *slot = slot_of(w, page, &words);
 
 	for (k = 0; k < words; k++) {
 		got = LOAD(&slot[k]);
@@ -126,11 +125,11 @@ static bool check_slot(unsigned int w, uint64_t page, uint32_t gen,
 static void *worker_thread(void *arg)
 {
 	struct worker *me = arg;
-	uint64_t page, words, k;
-	uint64_t *slot;
+	__u64 page, words, k;
+	__u64 *slot;
 
 	while (!LOAD(&stress.stop)) {
-		uint64_t r = next_rand(&me->rng);
+		__u64 r = next_rand(&me->rng);
 
 		/* Three in four operations on the shared half. */
 		if (r & 3)
@@ -162,7 +161,7 @@ static void *revoker_thread(void *arg)
 {
 	struct revoker *me = arg;
 	struct genl_conn conn;
-	uint64_t n;
+	__u64 n;
 
 	/* A failing ASSERT_*() in here ends (and fails) the whole test. */
 	if (ssihv_conn_try(&conn)) {
@@ -170,9 +169,9 @@ static void *revoker_thread(void *arg)
 		return NULL;
 	}
 	while (!LOAD(&stress.stop)) {
-		uint64_t r = next_rand(&me->rng);
-		uint64_t first = (r >> 16) % NR_PAGES;
-		uint64_t count = 1 + (r & 63);
+		__u64 r = next_rand(&me->rng);
+		__u64 first = (r >> 16) % NR_PAGES;
+		__u64 count = 1 + (r & 63);
 		int ret;
 
 		if (first + count > NR_PAGES)
@@ -211,8 +210,8 @@ TEST_TIMEOUT(concurrent_faults_and_revokes, MAX_SECONDS + 90)
 	static struct worker workers[NR_WORKERS];
 	static struct revoker revokers[2];
 	static struct ssihv_page_info pages[NR_PAGES];
-	uint64_t distinct = 0, revoked = 0, reads = 0, writes = 0;
-	uint64_t page, states[3] = { 0 };
+	__u64 distinct = 0, revoked = 0, reads = 0, writes = 0;
+	__u64 page, states[3] = { 0 };
 	unsigned int seconds, i, w;
 	struct ssihv_vm_info info;
 	struct ssihv_stats st;

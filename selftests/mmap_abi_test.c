@@ -17,7 +17,7 @@
 #include "ssihv_util.h"
 #include "kvm_ssihv_nl.h"
 
-#define MiB		(1ULL << 20)
+#define SZ_1M		0x100000ULL
 
 /* ---- touching memory that may SIGBUS or SIGSEGV --------------------- */
 
@@ -55,7 +55,7 @@ static void touch_catch_signals(void)
 }
 
 /* Store value at p; returns 0, or the signal the store raised. */
-static int try_store(uint64_t *p, uint64_t value)
+static int try_store(__u64 *p, __u64 value)
 {
 	int sig = sigsetjmp(touch_env, 1);
 
@@ -68,7 +68,7 @@ static int try_store(uint64_t *p, uint64_t value)
 }
 
 /* Load *p into *value; returns 0, or the signal the load raised. */
-static int try_load(uint64_t *p, uint64_t *value)
+static int try_load(__u64 *p, __u64 *value)
 {
 	int sig = sigsetjmp(touch_env, 1);
 
@@ -92,7 +92,7 @@ static int attach_raw(struct ssihv_attach *req)
 	return ret;
 }
 
-static int attach_one(uint64_t gpa, uint64_t size, unsigned int flags)
+static int attach_one(__u64 gpa, __u64 size, unsigned int flags)
 {
 	struct ssihv_mem_range r = mem_range(gpa, size);
 	struct ssihv_attach req = {
@@ -117,7 +117,7 @@ TEST(attach_rejects_bad_range_counts)
 
 	ensure_module();
 	for (i = 0; i <= SSIHV_MAX_RANGES; i++)
-		r[i] = mem_range(i * MiB, PAGE_SZ);
+		r[i] = mem_range(i * SZ_1M, PAGE_SZ);
 	req.nr_ranges = 0;
 	ASSERT_EQ(attach_raw(&req), -EINVAL);
 	req.nr_ranges = SSIHV_MAX_RANGES + 1;
@@ -132,9 +132,9 @@ TEST(attach_rejects_bad_range_counts)
 TEST(attach_rejects_unaligned_and_empty_ranges)
 {
 	ensure_module();
-	ASSERT_EQ(attach_one(0x800, MiB, SSIHV_ATTACH_CREATE), -EINVAL);
-	ASSERT_EQ(attach_one(0, MiB + 1, SSIHV_ATTACH_CREATE), -EINVAL);
-	ASSERT_EQ(attach_one(0, MiB - 8, SSIHV_ATTACH_CREATE), -EINVAL);
+	ASSERT_EQ(attach_one(0x800, SZ_1M, SSIHV_ATTACH_CREATE), -EINVAL);
+	ASSERT_EQ(attach_one(0, SZ_1M + 1, SSIHV_ATTACH_CREATE), -EINVAL);
+	ASSERT_EQ(attach_one(0, SZ_1M - 8, SSIHV_ATTACH_CREATE), -EINVAL);
 	ASSERT_EQ(attach_one(0, 0, SSIHV_ATTACH_CREATE), -EINVAL);
 	/* An end past 2^64 must not wrap around. */
 	ASSERT_EQ(attach_one(~0ULL << 12, 2 * PAGE_SZ, SSIHV_ATTACH_CREATE),
@@ -142,7 +142,7 @@ TEST(attach_rejects_unaligned_and_empty_ranges)
 	ASSERT_EQ(attach_one(PAGE_SZ, ~0ULL << 12, SSIHV_ATTACH_CREATE),
 		  -EINVAL);
 	/* Control: the same call with a sane range works. */
-	ASSERT_EQ(attach_one(PAGE_SZ, MiB, SSIHV_ATTACH_CREATE), 0);
+	ASSERT_EQ(attach_one(PAGE_SZ, SZ_1M, SSIHV_ATTACH_CREATE), 0);
 }
 
 TEST(attach_rejects_overlapping_ranges)
@@ -155,27 +155,27 @@ TEST(attach_rejects_overlapping_ranges)
 	};
 
 	ensure_module();
-	r[0] = mem_range(0, 8 * MiB);
-	r[1] = mem_range(4 * MiB, 8 * MiB);
+	r[0] = mem_range(0, 8 * SZ_1M);
+	r[1] = mem_range(4 * SZ_1M, 8 * SZ_1M);
 	req.nr_ranges = 2;
 	ASSERT_EQ(attach_raw(&req), -EINVAL);
 	/* Overlap hidden by the order: the module sorts before checking. */
-	r[0] = mem_range(32 * MiB, MiB);
-	r[1] = mem_range(0, MiB);
-	r[2] = mem_range(32 * MiB - PAGE_SZ, 2 * PAGE_SZ);
+	r[0] = mem_range(32 * SZ_1M, SZ_1M);
+	r[1] = mem_range(0, SZ_1M);
+	r[2] = mem_range(32 * SZ_1M - PAGE_SZ, 2 * PAGE_SZ);
 	req.nr_ranges = 3;
 	ASSERT_EQ(attach_raw(&req), -EINVAL);
 	/* The same range twice. */
 	r[2] = r[1];
 	ASSERT_EQ(attach_raw(&req), -EINVAL);
 	/* Control: touching but disjoint, out of order, is fine. */
-	r[2] = mem_range(MiB, 31 * MiB);
+	r[2] = mem_range(SZ_1M, 31 * SZ_1M);
 	ASSERT_EQ(attach_raw(&req), 0);
 }
 
 TEST(attach_rejects_reserved_and_unknown_flags)
 {
-	struct ssihv_mem_range r = mem_range(0, MiB);
+	struct ssihv_mem_range r = mem_range(0, SZ_1M);
 	struct ssihv_attach req;
 	unsigned int bit;
 
@@ -227,7 +227,7 @@ TEST(attach_rejects_reserved_and_unknown_flags)
 
 TEST(attach_faults_on_bad_pointers)
 {
-	struct ssihv_mem_range r = mem_range(0, MiB);
+	struct ssihv_mem_range r = mem_range(0, SZ_1M);
 	struct ssihv_attach req = {
 		.vm_id = test_vm_id(4),
 		.nr_ranges = 1,
@@ -276,8 +276,8 @@ TEST(attach_faults_on_bad_pointers)
 
 TEST(attach_once_per_fd)
 {
-	struct ssihv_mem_range r = mem_range(0, MiB);
-	uint64_t id = test_vm_id(5);
+	struct ssihv_mem_range r = mem_range(0, SZ_1M);
+	__u64 id = test_vm_id(5);
 	int fd = (ensure_module(), ssihv_open());
 
 	ASSERT_EQ(ssihv_attach(fd, id, &r, 1, SSIHV_ATTACH_CREATE, 0), 0);
@@ -291,10 +291,10 @@ TEST(attach_once_per_fd)
 
 TEST(attach_existing_and_missing_instances)
 {
-	struct ssihv_mem_range r[2] = { mem_range(0, MiB),
-					mem_range(4 * MiB, MiB) };
+	struct ssihv_mem_range r[2] = { mem_range(0, SZ_1M),
+					mem_range(4 * SZ_1M, SZ_1M) };
 	struct ssihv_mem_range other[2];
-	uint64_t id = test_vm_id(6);
+	__u64 id = test_vm_id(6);
 	struct ssihv_vm_info info;
 	struct genl_conn conn;
 	int fd1, fd2, fd3;
@@ -349,7 +349,7 @@ TEST(attach_existing_and_missing_instances)
 
 /* ---- mmap --------------------------------------------------------------- */
 
-static int map_errno(int fd, uint64_t length, uint64_t offset, int flags)
+static int map_errno(int fd, __u64 length, __u64 offset, int flags)
 {
 	void *p = mmap(NULL, length, PROT_READ | PROT_WRITE, flags, fd,
 		       offset);
@@ -362,9 +362,9 @@ static int map_errno(int fd, uint64_t length, uint64_t offset, int flags)
 
 TEST(mmap_rules)
 {
-	struct ssihv_mem_range r[3] = { mem_range(0, 4 * MiB),
-					mem_range(4 * MiB, 4 * MiB),
-					mem_range(16 * MiB, MiB) };
+	struct ssihv_mem_range r[3] = { mem_range(0, 4 * SZ_1M),
+					mem_range(4 * SZ_1M, 4 * SZ_1M),
+					mem_range(16 * SZ_1M, SZ_1M) };
 	int fd;
 
 	ensure_module();
@@ -378,24 +378,24 @@ TEST(mmap_rules)
 	ASSERT_EQ(map_errno(fd, PAGE_SZ, 0, MAP_SHARED_VALIDATE), 0);
 	ASSERT_EQ(map_errno(fd, PAGE_SZ, 0x800, MAP_SHARED), -EINVAL);
 	/* Outside every range: the gap, past the end, far away. */
-	ASSERT_EQ(map_errno(fd, PAGE_SZ, 8 * MiB, MAP_SHARED), -EINVAL);
-	ASSERT_EQ(map_errno(fd, PAGE_SZ, 12 * MiB, MAP_SHARED), -EINVAL);
-	ASSERT_EQ(map_errno(fd, PAGE_SZ, 17 * MiB, MAP_SHARED), -EINVAL);
+	ASSERT_EQ(map_errno(fd, PAGE_SZ, 8 * SZ_1M, MAP_SHARED), -EINVAL);
+	ASSERT_EQ(map_errno(fd, PAGE_SZ, 12 * SZ_1M, MAP_SHARED), -EINVAL);
+	ASSERT_EQ(map_errno(fd, PAGE_SZ, 17 * SZ_1M, MAP_SHARED), -EINVAL);
 	ASSERT_EQ(map_errno(fd, PAGE_SZ, 1ULL << 46, MAP_SHARED), -EINVAL);
 	/* Running off the end of a range. */
-	ASSERT_EQ(map_errno(fd, 2 * MiB, 16 * MiB - PAGE_SZ, MAP_SHARED),
+	ASSERT_EQ(map_errno(fd, 2 * SZ_1M, 16 * SZ_1M - PAGE_SZ, MAP_SHARED),
 		  -EINVAL);
-	ASSERT_EQ(map_errno(fd, 2 * PAGE_SZ, 17 * MiB - PAGE_SZ, MAP_SHARED),
+	ASSERT_EQ(map_errno(fd, 2 * PAGE_SZ, 17 * SZ_1M - PAGE_SZ, MAP_SHARED),
 		  -EINVAL);
 	/* Two adjacent ranges are still two mappings. */
-	ASSERT_EQ(map_errno(fd, 8 * MiB, 0, MAP_SHARED), -EINVAL);
-	ASSERT_EQ(map_errno(fd, 2 * PAGE_SZ, 4 * MiB - PAGE_SZ, MAP_SHARED),
+	ASSERT_EQ(map_errno(fd, 8 * SZ_1M, 0, MAP_SHARED), -EINVAL);
+	ASSERT_EQ(map_errno(fd, 2 * PAGE_SZ, 4 * SZ_1M - PAGE_SZ, MAP_SHARED),
 		  -EINVAL);
 	/* Controls: every range whole, and a piece in the middle. */
-	ASSERT_EQ(map_errno(fd, 4 * MiB, 0, MAP_SHARED), 0);
-	ASSERT_EQ(map_errno(fd, 4 * MiB, 4 * MiB, MAP_SHARED), 0);
-	ASSERT_EQ(map_errno(fd, MiB, 16 * MiB, MAP_SHARED), 0);
-	ASSERT_EQ(map_errno(fd, PAGE_SZ, 16 * MiB + 5 * PAGE_SZ, MAP_SHARED),
+	ASSERT_EQ(map_errno(fd, 4 * SZ_1M, 0, MAP_SHARED), 0);
+	ASSERT_EQ(map_errno(fd, 4 * SZ_1M, 4 * SZ_1M, MAP_SHARED), 0);
+	ASSERT_EQ(map_errno(fd, SZ_1M, 16 * SZ_1M, MAP_SHARED), 0);
+	ASSERT_EQ(map_errno(fd, PAGE_SZ, 16 * SZ_1M + 5 * PAGE_SZ, MAP_SHARED),
 		  0);
 	close(fd);
 }
@@ -403,21 +403,21 @@ TEST(mmap_rules)
 /* A mapping cannot grow past its range with mremap(). */
 TEST(mremap_cannot_grow_a_mapping)
 {
-	uint64_t *p, *q;
+	__u64 *p, *q;
 	void *map;
 	int fd;
 
 	ensure_module();
-	fd = ssihv_create_mapped(test_vm_id(8), 4 * MiB, 0, &map);
+	fd = ssihv_create_mapped(test_vm_id(8), 4 * SZ_1M, 0, &map);
 	p = map;
-	ASSERT_EQ(munmap((char *)map + 2 * MiB, 2 * MiB), 0);
+	ASSERT_EQ(munmap((char *)map + 2 * SZ_1M, 2 * SZ_1M), 0);
 	p[0] = 42;
-	q = mremap(p, 2 * MiB, 4 * MiB, 0);
+	q = mremap(p, 2 * SZ_1M, 4 * SZ_1M, 0);
 	ASSERT_TRUE(q == MAP_FAILED);
-	q = mremap(p, 2 * MiB, 4 * MiB, MREMAP_MAYMOVE);
+	q = mremap(p, 2 * SZ_1M, 4 * SZ_1M, MREMAP_MAYMOVE);
 	ASSERT_TRUE(q == MAP_FAILED);
 	ASSERT_EQ(p[0], 42);
-	munmap(p, 2 * MiB);
+	munmap(p, 2 * SZ_1M);
 	close(fd);
 }
 
@@ -428,19 +428,19 @@ TEST(mremap_cannot_grow_a_mapping)
  */
 TEST(destroyed_instance_refuses_everything)
 {
-	struct ssihv_mem_range r = mem_range(0, MiB);
-	uint64_t id = test_vm_id(9), value;
+	struct ssihv_mem_range r = mem_range(0, SZ_1M);
+	__u64 id = test_vm_id(9), value;
 	struct ssihv_stats before, after;
 	struct ssihv_vm_info info;
 	struct genl_conn conn;
-	uint64_t *p;
+	__u64 *p;
 	void *map;
 	int fd, fd2;
 
 	ensure_module();
 	touch_catch_signals();
 	ssihv_conn_open(&conn);
-	fd = ssihv_create_mapped(id, MiB, 0, &map);
+	fd = ssihv_create_mapped(id, SZ_1M, 0, &map);
 	p = map;
 	p[0] = 7;
 	p[PAGE_SZ / 8] = 8;
@@ -469,23 +469,23 @@ TEST(destroyed_instance_refuses_everything)
 		  -ENODEV);
 	close(fd2);
 
-	ASSERT_EQ(munmap(map, MiB), 0);
+	ASSERT_EQ(munmap(map, SZ_1M), 0);
 	ASSERT_EQ(ssihv_get_vm(&conn, id, &info), 0);
 	close(fd);
 	ASSERT_EQ(ssihv_get_vm(&conn, id, &info), -ENOENT);
 	/* The id is free again. */
-	fd = ssihv_create_mapped(id, MiB, 0, &map);
-	ASSERT_EQ(((uint64_t *)map)[0], 0);
-	munmap(map, MiB);
+	fd = ssihv_create_mapped(id, SZ_1M, 0, &map);
+	ASSERT_EQ(((__u64 *)map)[0], 0);
+	munmap(map, SZ_1M);
 	close(fd);
 	genl_conn_close(&conn);
 }
 
 /* Fields shared between threads are accessed with LOAD()/STORE(). */
 struct faulter {
-	uint64_t *mem;
-	uint64_t pages;
-	uint64_t stores;
+	__u64 *mem;
+	__u64 pages;
+	__u64 stores;
 	int sig;
 };
 
@@ -493,7 +493,7 @@ struct faulter {
 static void *faulter_thread(void *arg)
 {
 	struct faulter *f = arg;
-	uint64_t i = 0;
+	__u64 i = 0;
 	int sig;
 
 	for (;;) {
@@ -514,12 +514,12 @@ static void *faulter_thread(void *arg)
  */
 TEST(fault_while_closing_and_unmapping)
 {
-	const uint64_t size = 16 * MiB;
+	const __u64 size = 16 * SZ_1M;
 	struct faulter f = { .pages = size / PAGE_SZ };
-	uint64_t id = test_vm_id(10);
+	__u64 id = test_vm_id(10);
 	struct ssihv_vm_info info;
 	struct genl_conn conn;
-	uint64_t stores;
+	__u64 stores;
 	pthread_t thread;
 	void *map;
 	int fd;
@@ -549,12 +549,12 @@ TEST(fault_while_closing_and_unmapping)
 /* DESTROY_VM while two threads fault: both end with SIGBUS. */
 TEST(destroy_while_faulting)
 {
-	const uint64_t size = 16 * MiB;
+	const __u64 size = 16 * SZ_1M;
 	struct faulter f[2] = {
 		{ .pages = size / PAGE_SZ / 2 },
 		{ .pages = size / PAGE_SZ / 2 },
 	};
-	uint64_t id = test_vm_id(11);
+	__u64 id = test_vm_id(11);
 	struct ssihv_vm_info info;
 	struct genl_conn conn;
 	pthread_t thread[2];
@@ -566,7 +566,7 @@ TEST(destroy_while_faulting)
 	ssihv_conn_open(&conn);
 	fd = ssihv_create_mapped(id, size, 0, &map);
 	f[0].mem = map;
-	f[1].mem = (uint64_t *)map + size / 2 / 8;
+	f[1].mem = (__u64 *)map + size / 2 / 8;
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(pthread_create(&thread[i], NULL, faulter_thread,
 					 &f[i]), 0);
@@ -600,17 +600,17 @@ TEST(rmmod_refused_while_mapped)
 	int fd, ret;
 
 	ensure_module();
-	fd = ssihv_create_mapped(test_vm_id(12), MiB, 0, &map);
-	((uint64_t *)map)[0] = 1;
+	fd = ssihv_create_mapped(test_vm_id(12), SZ_1M, 0, &map);
+	((__u64 *)map)[0] = 1;
 
 	ret = unload_module();
 	ASSERT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY);
 	close(fd);
 	ret = unload_module();
 	ASSERT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY);
-	ASSERT_EQ(((uint64_t *)map)[0], 1);
+	ASSERT_EQ(((__u64 *)map)[0], 1);
 
-	ASSERT_EQ(munmap(map, MiB), 0);
+	ASSERT_EQ(munmap(map, SZ_1M), 0);
 	ASSERT_EQ(unload_module(), 0);
 	ASSERT_TRUE(access(SSIHV_DEV_PATH, F_OK) != 0);
 	/* Leave it loaded for whoever runs next. */
@@ -623,13 +623,13 @@ TEST(rmmod_refused_while_mapped)
 
 TEST(mem_limit_sigbus_counter_and_event)
 {
-	const uint64_t limit = 16;
-	uint64_t id = test_vm_id(13), i, value;
+	const __u64 limit = 16;
+	__u64 id = test_vm_id(13), i, value;
 	struct genl_conn conn, events;
 	struct ssihv_stats st;
 	struct ssihv_vm_info info;
 	struct ssihv_event ev;
-	uint64_t *p;
+	__u64 *p;
 	void *map;
 	int fd;
 
@@ -638,7 +638,7 @@ TEST(mem_limit_sigbus_counter_and_event)
 	ssihv_conn_open(&conn);
 	ssihv_events_open(&events);
 
-	fd = ssihv_create_mapped(id, MiB, limit * PAGE_SZ, &map);
+	fd = ssihv_create_mapped(id, SZ_1M, limit * PAGE_SZ, &map);
 	p = map;
 	ASSERT_TRUE(ssihv_event_wait(&events, SSIHV_CMD_EVENT_VM_CREATED, id,
 				     2000, &ev));
@@ -666,7 +666,7 @@ TEST(mem_limit_sigbus_counter_and_event)
 	ASSERT_EQ(ev.mem_limit, limit * PAGE_SZ);
 
 	/* Resident pages stay usable, also after a revoke. */
-	ASSERT_EQ(ssihv_revoke(&conn, id, 0, MiB - PAGE_SZ, false, &value), 0);
+	ASSERT_EQ(ssihv_revoke(&conn, id, 0, SZ_1M - PAGE_SZ, false, &value), 0);
 	ASSERT_EQ(value, limit);
 	for (i = 0; i < limit; i++)
 		ASSERT_EQ(p[i * PAGE_SZ / 8], i + 1);
@@ -674,7 +674,7 @@ TEST(mem_limit_sigbus_counter_and_event)
 	ASSERT_EQ(st.faults[ST_MAP], limit);
 	ASSERT_EQ(st.faults[ST_REFUSED], 2);
 
-	munmap(map, MiB);
+	munmap(map, SZ_1M);
 	close(fd);
 	ASSERT_TRUE(ssihv_event_wait(&events, SSIHV_CMD_EVENT_VM_DESTROYED,
 				     id, 2000, &ev));

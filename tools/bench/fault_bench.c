@@ -24,7 +24,7 @@
  * the pages, so touching them again is a first touch, not a re-fault:
  * there is no private-anonymous re-fault, and the table says n/a.
  *
- * Each measurement touches one byte per 4 KiB page of a 64 MiB region
+ * Each measurement touches one byte per 4 KiB page of a 64 SZ_1M region
  * (16384 faults), in this process ("host") and from a KVM guest through
  * a memslot backed by the region ("kvm"; the guest of kvm_util.h stores
  * or loads one qword per page).  Backends alternate inside every
@@ -79,7 +79,7 @@ static void harness_log(const char *fmt, ...)
 #include "../../selftests/kvm_ssihv_nl.h"
 #include "../../selftests/kvm_util.h"
 
-#define REGION_SIZE	(64ULL << 20)
+#define REGION_SIZE	0x4000000ULL
 #define REGION_PAGES	(REGION_SIZE / PAGE_SZ)
 #define MAX_REPS	31
 
@@ -118,8 +118,8 @@ static unsigned int vm_serial;
 
 struct region {
 	enum backend backend;
-	uint8_t *mem;
-	uint64_t vm_id;
+	__u8 *mem;
+	__u64 vm_id;
 	int fd;
 };
 
@@ -163,12 +163,12 @@ static void fault_around_init(void)
 			fault_around_default);
 }
 
-static uint64_t now_ns(void)
+static __u64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void region_create(struct region *r, enum backend b)
@@ -209,7 +209,7 @@ static void region_destroy(struct region *r)
 /* Unmap every page but keep its contents; false if there is no such. */
 static bool region_unmap_keep(struct region *r)
 {
-	uint64_t revoked;
+	__u64 revoked;
 
 	switch (r->backend) {
 	case B_SSIHV:
@@ -229,7 +229,7 @@ static bool region_unmap_keep(struct region *r)
 
 /* ssihv: the fault counters must have moved by exactly what we meant. */
 static void check_faults(struct region *r, struct ssihv_stats *last,
-			 uint64_t first, uint64_t map)
+			 __u64 first, __u64 map)
 {
 	struct ssihv_stats st;
 
@@ -247,16 +247,16 @@ static void check_faults(struct region *r, struct ssihv_stats *last,
 	*last = st;
 }
 
-static double touch_pages(uint8_t *mem, bool write)
+static double touch_pages(__u8 *mem, bool write)
 {
-	uint64_t start, i, sum = 0;
+	__u64 start, i, sum = 0;
 
 	start = now_ns();
 	for (i = 0; i < REGION_PAGES; i++) {
-		uint8_t *p = mem + i * PAGE_SZ;
+		__u8 *p = mem + i * PAGE_SZ;
 
 		if (write)
-			__atomic_store_n(p, (uint8_t)i, __ATOMIC_RELAXED);
+			__atomic_store_n(p, (__u8)i, __ATOMIC_RELAXED);
 		else
 			sum += __atomic_load_n(p, __ATOMIC_RELAXED);
 	}
@@ -295,9 +295,9 @@ static void host_round(enum backend b)
 	region_destroy(&r);
 }
 
-static double kvm_pass(struct kvm_vm *vm, uint64_t flags)
+static double kvm_pass(struct kvm_vm *vm, __u64 flags)
 {
-	uint64_t start = now_ns();
+	__u64 start = now_ns();
 
 	if (kvm_pattern_run(vm, flags, 0, 0, REGION_SIZE, PAGE_SZ, NULL))
 		FAIL("the guest read back wrong data");
@@ -388,7 +388,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "# repetition %u done\n", i + 1);
 	}
 
-	printf("bench: page faults on %llu MiB (%llu pages), median of %u runs, ns per 4 KiB page\n",
+	printf("bench: page faults on %llu MiB (%llu pages), median of %u runs\n",
 	       (unsigned long long)(REGION_SIZE >> 20),
 	       (unsigned long long)REGION_PAGES, reps);
 	printf("bench: %-26s %12s %12s %12s %14s %14s\n", "what",
@@ -406,8 +406,9 @@ int main(int argc, char **argv)
 		print_ratio(v[B_SSIHV], v[B_PRIVATE]);
 		printf("\n");
 	}
-	printf("bench: goal: ssihv/anon-shared <= 1.30x; anon-private is the kernel's cheapest path, for reference\n");
-	printf("bench: [1] fault_around_bytes = 4096 (default %lu): one fault per page for shmem too\n",
+	printf("bench: ns per 4 KiB page; goal: ssihv/anon-shared <= 1.30x\n");
+	printf("bench: anon-private is the kernel's cheapest path, shown for reference\n");
+	printf("bench: [1] fault_around_bytes = 4096 (default %lu): one fault per page\n",
 	       fault_around_default);
 	genl_conn_close(&conn);
 	return 0;
