@@ -13,6 +13,20 @@ extern struct genl_family ssihv_genl_family;
 
 struct ssihv_vm;
 
+/*
+ * Fills one message about @vm (with @ctx, if the kind needs more) into
+ * @skb; returns -EMSGSIZE when it does not fit.
+ */
+typedef int (*ssihv_fill_fn)(struct sk_buff *skb, struct ssihv_vm *vm,
+			     void *ctx, u32 portid, u32 seq, int flags);
+
+/* genl_util.c */
+int ssihv_nl_reply(struct genl_info *info, struct ssihv_vm *vm,
+		   ssihv_fill_fn fill, void *ctx);
+int ssihv_nl_reply_vm(struct genl_info *info, ssihv_fill_fn fill);
+int ssihv_nl_dump_vms(struct sk_buff *skb, struct netlink_callback *cb,
+		      ssihv_fill_fn fill);
+
 /* genl_vm.c */
 extern const struct nla_policy ssihv_vm_id_policy[SSIHV_A_MAX + 1];
 int ssihv_cmd_get_vm(struct sk_buff *skb, struct genl_info *info);

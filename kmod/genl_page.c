@@ -58,10 +58,12 @@ static bool ssihv_span_in_vm(struct ssihv_vm *vm, u64 first, u64 last)
 	return false;
 }
 
+/* @ctx: the frame number (u64 *). */
 static int ssihv_fill_page(struct sk_buff *skb, struct ssihv_vm *vm,
-			   struct ssihv_range *range, u64 gfn, u32 portid,
-			   u32 seq, int flags)
+			   void *ctx, u32 portid, u32 seq, int flags)
 {
+	u64 gfn = *(u64 *)ctx;
+	struct ssihv_range *range = ssihv_vm_find_range(vm, gfn);
 	struct mutex *lock = ssihv_frame_lock(vm, gfn);
 	struct ssihv_pde pde;
 	int nid = NUMA_NO_NODE;
@@ -98,9 +100,7 @@ static int ssihv_fill_page(struct sk_buff *skb, struct ssihv_vm *vm,
 
 int ssihv_cmd_get_page(struct sk_buff *skb, struct genl_info *info)
 {
-	struct ssihv_range *range;
 	struct ssihv_vm *vm;
-	struct sk_buff *msg;
 	u64 first, last;
 	int ret;
 
@@ -114,24 +114,13 @@ int ssihv_cmd_get_page(struct sk_buff *skb, struct genl_info *info)
 	vm = ssihv_nl_get_vm(info->attrs, info->extack);
 	if (IS_ERR(vm))
 		return PTR_ERR(vm);
-	range = ssihv_vm_find_range(vm, first);
 	ret = -EINVAL;
-	if (!range) {
+	if (!ssihv_vm_find_range(vm, first)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SSIHV_A_PAGE_GPA],
 				    "address outside the VM's memory map");
 		goto out;
 	}
-	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		goto out;
-	ret = ssihv_fill_page(msg, vm, range, first, info->snd_portid,
-			      info->snd_seq, 0);
-	if (ret) {
-		nlmsg_free(msg);
-		goto out;
-	}
-	ret = genlmsg_reply(msg, info);
+	ret = ssihv_nl_reply(info, vm, ssihv_fill_page, &first);
 out:
 	ssihv_vm_put(vm);
 	return ret;
@@ -174,7 +163,7 @@ int ssihv_dump_pages(struct sk_buff *skb, struct netlink_callback *cb)
 		if (gfn < r->first_gfn)
 			gfn = r->first_gfn;
 		for (; gfn <= end; gfn++) {
-			if (ssihv_fill_page(skb, vm, r, gfn,
+			if (ssihv_fill_page(skb, vm, &gfn,
 					    NETLINK_CB(cb->skb).portid,
 					    cb->nlh->nlmsg_seq, NLM_F_MULTI))
 				goto full;
@@ -188,13 +177,31 @@ full:
 	return skb->len;
 }
 
+/* @ctx: the number of frames revoked (u64 *). */
+static int ssihv_fill_revoked(struct sk_buff *skb, struct ssihv_vm *vm,
+			      void *ctx, u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ssihv_genl_family, flags,
+			  SSIHV_CMD_REVOKE_PAGE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, SSIHV_A_VM_ID, vm->id, SSIHV_A_PAD) ||
+	    nla_put_u64_64bit(skb, SSIHV_A_PAGE_REVOKED, *(u64 *)ctx,
+			      SSIHV_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
 int ssihv_cmd_revoke_page(struct sk_buff *skb, struct genl_info *info)
 {
 	bool shared = nla_get_flag(info->attrs[SSIHV_A_PAGE_SHARED]);
 	struct ssihv_vm *vm;
-	struct sk_buff *msg;
 	u64 first, last, n;
-	void *hdr;
 	int ret;
 
 	ret = ssihv_nl_gfn_span(info->attrs, &first, &last, info->extack);
@@ -210,22 +217,7 @@ int ssihv_cmd_revoke_page(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	n = ssihv_vm_revoke(vm, first, last, shared);
-
-	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		goto out;
-	hdr = genlmsg_put_reply(msg, info, &ssihv_genl_family, 0,
-				SSIHV_CMD_REVOKE_PAGE);
-	if (!hdr ||
-	    nla_put_u64_64bit(msg, SSIHV_A_VM_ID, vm->id, SSIHV_A_PAD) ||
-	    nla_put_u64_64bit(msg, SSIHV_A_PAGE_REVOKED, n, SSIHV_A_PAD)) {
-		nlmsg_free(msg);
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
+	ret = ssihv_nl_reply(info, vm, ssihv_fill_revoked, &n);
 out:
 	ssihv_vm_put(vm);
 	return ret;

@@ -61,7 +61,7 @@ static int ssihv_fill_ranges(struct sk_buff *skb, struct ssihv_vm *vm)
 
 /* The caller holds one reference, hence the "- 1" in USERS. */
 static int ssihv_fill_vm(struct sk_buff *skb, struct ssihv_vm *vm,
-			 u32 portid, u32 seq, int flags)
+			 void *ctx, u32 portid, u32 seq, int flags)
 {
 	void *hdr;
 
@@ -88,43 +88,12 @@ static int ssihv_fill_vm(struct sk_buff *skb, struct ssihv_vm *vm,
 
 int ssihv_cmd_get_vm(struct sk_buff *skb, struct genl_info *info)
 {
-	struct ssihv_vm *vm;
-	struct sk_buff *msg;
-	int ret;
-
-	vm = ssihv_nl_get_vm(info->attrs, info->extack);
-	if (IS_ERR(vm))
-		return PTR_ERR(vm);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	ret = -ENOMEM;
-	if (!msg)
-		goto out;
-	ret = ssihv_fill_vm(msg, vm, info->snd_portid, info->snd_seq, 0);
-	if (ret) {
-		nlmsg_free(msg);
-		goto out;
-	}
-	ret = genlmsg_reply(msg, info);
-out:
-	ssihv_vm_put(vm);
-	return ret;
+	return ssihv_nl_reply_vm(info, ssihv_fill_vm);
 }
 
 int ssihv_dump_vms(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct ssihv_vm *vm;
-	int ret;
-
-	/* cb->args[0]: index of the next instance to report. */
-	while ((vm = ssihv_vm_get_nth(cb->args[0]))) {
-		ret = ssihv_fill_vm(skb, vm, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		ssihv_vm_put(vm);
-		if (ret)
-			break;
-		cb->args[0]++;
-	}
-	return skb->len;
+	return ssihv_nl_dump_vms(skb, cb, ssihv_fill_vm);
 }
 
 int ssihv_cmd_destroy_vm(struct sk_buff *skb, struct genl_info *info)

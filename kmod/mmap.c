@@ -69,7 +69,7 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 	enum ssihv_fault_kind kind;
 	u64 gfn = vmf->pgoff;
 	struct ssihv_pde *pde;
-	struct mutex *lock;
+	struct mutex *lock;	/* the frame's */
 	struct page *page;
 
 	/* mmap() and VM_DONTEXPAND keep the VMA inside its range. */
@@ -140,7 +140,7 @@ static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
 	u64 gfn = vmf->pgoff;
 	struct page *page = vmf->page;
 	struct ssihv_pde *pde;
-	struct mutex *lock;
+	struct mutex *lock;	/* the frame's */
 
 	if (WARN_ON_ONCE(gfn - range->first_gfn >= range->nr_pages))
 		return VM_FAULT_SIGBUS;

@@ -249,6 +249,7 @@ int ssihv_vm_attach(struct file *file, const struct ssihv_attach *req,
 	 * address space before publishing the instance to mmap().
 	 */
 	file->f_mapping = ssihv_vm_mapping(vm);
+	/* Pairs with smp_load_acquire() in ssihv_file_vm(). */
 	smp_store_release(&file->private_data, vm);
 	ret = 0;
 out_unlock:

@@ -70,7 +70,7 @@ struct ssihv_vm {
 	struct inode *inode;
 
 	struct ssihv_vm_stats __percpu *stats;
-	struct mutex frame_locks[SSIHV_FRAME_LOCKS];
+	struct mutex frame_locks[SSIHV_FRAME_LOCKS];	/* see above */
 	unsigned int nr_ranges;
 	struct ssihv_range ranges[];	/* sorted by first_gfn */
 };

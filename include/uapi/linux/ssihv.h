@@ -61,8 +61,8 @@ struct ssihv_attach {
 	__u64 reserved[2];	/* must be zero */
 };
 
-#define SSIHV_ATTACH_CREATE	(1U << 0)	/* create if it does not exist */
-#define SSIHV_ATTACH_EXCL	(1U << 1)	/* with CREATE: fail if it exists */
+#define SSIHV_ATTACH_CREATE	0x1U	/* create if it does not exist */
+#define SSIHV_ATTACH_EXCL	0x2U	/* with CREATE: fail if it exists */
 #define SSIHV_ATTACH_FLAGS	(SSIHV_ATTACH_CREATE | SSIHV_ATTACH_EXCL)
 
 #define SSIHV_IOC_MAGIC		0xB7
@@ -146,8 +146,8 @@ enum ssihv_attr {
 	SSIHV_A_PAGE_FAULTS,		/* u32, faults on it (saturating) */
 	SSIHV_A_PAGE_LAST_FAULT_MS,	/* u32, ms since VM creation */
 	SSIHV_A_PAGE_NUMA_NODE,		/* s32, host node of the local copy */
-	SSIHV_A_PAGE_SHARED,		/* flag (REVOKE_PAGE): leave the page
-					 * mapped read-only, not unmapped */
+	/* flag (REVOKE_PAGE): leave the page mapped read-only, not unmapped */
+	SSIHV_A_PAGE_SHARED,
 	SSIHV_A_PAGE_REVOKED,		/* u64 (REVOKE_PAGE reply): pages */
 
 	/* Statistics (GET_STATS) */
@@ -161,10 +161,11 @@ enum ssihv_attr {
 	SSIHV_A_STATS_NODE,		/* nest: NODE_ID, NODE_PAGES */
 	SSIHV_A_STATS_NODE_ID,		/* s32, host NUMA node */
 	SSIHV_A_STATS_NODE_PAGES,	/* u64 */
-	SSIHV_A_STATS_FAULT_NS_HIST,	/* binary: u64[SSIHV_HIST_BUCKETS];
-					 * bucket i counts fault service
-					 * times t with 2^i <= t < 2^(i+1)
-					 * ns (bucket 0 also t = 0) */
+	/*
+	 * binary: u64[SSIHV_HIST_BUCKETS]; bucket i counts fault service
+	 * times t with 2^i <= t < 2^(i+1) ns (bucket 0 also t = 0)
+	 */
+	SSIHV_A_STATS_FAULT_NS_HIST,
 
 	__SSIHV_A_MAX,
 };
