@@ -681,3 +681,83 @@ TEST(mem_limit_sigbus_counter_and_event)
 	genl_conn_close(&events);
 	genl_conn_close(&conn);
 }
+
+struct limit_racer {
+	__u64 *mem;		/* this thread's pages */
+	unsigned int pages;
+	unsigned int stored;
+	pthread_barrier_t *start;
+};
+
+static void *limit_racer_thread(void *arg)
+{
+	struct limit_racer *r = arg;
+	unsigned int i;
+
+	pthread_barrier_wait(r->start);
+	for (i = 0; i < r->pages; i++)
+		if (!try_store(r->mem + i * (PAGE_SZ / 8), i + 1))
+			r->stored++;
+	return NULL;
+}
+
+/*
+ * The limit holds when many threads first-touch different pages at once:
+ * never more resident pages than the limit, and every store that did not
+ * SIGBUS is one resident page.  Repeated, as a race needs chances.
+ */
+TEST_TIMEOUT(mem_limit_holds_under_concurrent_faults, 120)
+{
+	const unsigned int threads = 8, per_thread = 64, limit = 64;
+	const __u64 size = (__u64)threads * per_thread * PAGE_SZ;
+	struct limit_racer racers[8];
+	pthread_barrier_t start;
+	struct ssihv_stats st;
+	struct genl_conn conn;
+	unsigned int round, i, stored;
+	__u64 id;
+	void *map;
+	int fd;
+
+	ensure_module();
+	touch_catch_signals();
+	ssihv_conn_open(&conn);
+	for (round = 0; round < 20; round++) {
+		id = test_vm_id(0x100 + round);
+		fd = ssihv_create_mapped(id, size, limit * PAGE_SZ, &map);
+		ASSERT_EQ(pthread_barrier_init(&start, NULL, threads), 0);
+		for (i = 0; i < threads; i++) {
+			racers[i] = (struct limit_racer){
+				.mem = (__u64 *)map + i * per_thread *
+				       (PAGE_SZ / 8),
+				.pages = per_thread,
+				.start = &start,
+			};
+		}
+		{
+			pthread_t tid[8];
+
+			for (i = 0; i < threads; i++)
+				ASSERT_EQ(pthread_create(&tid[i], NULL,
+							 limit_racer_thread,
+							 &racers[i]), 0);
+			for (i = 0; i < threads; i++)
+				ASSERT_EQ(pthread_join(tid[i], NULL), 0);
+		}
+		pthread_barrier_destroy(&start);
+		stored = 0;
+		for (i = 0; i < threads; i++)
+			stored += racers[i].stored;
+		ASSERT_EQ(ssihv_get_stats(&conn, id, &st), 0);
+		if (st.resident > limit || stored != st.resident ||
+		    st.faults[ST_FIRST] != st.resident ||
+		    st.faults[ST_REFUSED] != threads * per_thread - stored) {
+			ssihv_log_stats("limit race", &st);
+			FAIL("round %u: limit %u pages, %u stores succeeded, %llu resident",
+			     round, limit, stored, st.resident);
+		}
+		munmap(map, size);
+		close(fd);
+	}
+	genl_conn_close(&conn);
+}
