@@ -251,6 +251,58 @@ void aml_res_irq_noflags(struct ssi_blob *b, uint8_t irq)
 	blob_put_u16(b, (uint16_t)(1u << irq));
 }
 
+/*
+ * Large address space descriptors (ACPI 6.3 6.4.3.5): the bridge produces
+ * a fixed range (MinFixed, MaxFixed, positive decode).
+ */
+#define RES_DWORD_ADDRESS	0x87
+#define RES_WORD_ADDRESS	0x88
+#define RES_SPACE_MEMORY	0
+#define RES_SPACE_IO		1
+#define RES_SPACE_BUS		2
+#define RES_PRODUCER_FIXED	0x0c	/* MinFixed | MaxFixed, producer */
+#define RES_IO_ENTIRE_RANGE	0x03
+#define RES_MEM_READ_WRITE	0x01	/* non-cacheable, read/write */
+
+static void word_address(struct ssi_blob *b, uint8_t space, uint8_t flags,
+			 uint16_t min, uint16_t max)
+{
+	blob_put_u8(b, RES_WORD_ADDRESS);
+	blob_put_u16(b, 13);			/* length after this field */
+	blob_put_u8(b, space);
+	blob_put_u8(b, RES_PRODUCER_FIXED);
+	blob_put_u8(b, flags);
+	blob_put_u16(b, 0);			/* granularity */
+	blob_put_u16(b, min);
+	blob_put_u16(b, max);
+	blob_put_u16(b, 0);			/* translation offset */
+	blob_put_u16(b, (uint16_t)(max - min + 1));
+}
+
+void aml_res_word_bus(struct ssi_blob *b, uint16_t min, uint16_t max)
+{
+	word_address(b, RES_SPACE_BUS, 0, min, max);
+}
+
+void aml_res_word_io(struct ssi_blob *b, uint16_t min, uint16_t max)
+{
+	word_address(b, RES_SPACE_IO, RES_IO_ENTIRE_RANGE, min, max);
+}
+
+void aml_res_dword_memory(struct ssi_blob *b, uint32_t min, uint32_t max)
+{
+	blob_put_u8(b, RES_DWORD_ADDRESS);
+	blob_put_u16(b, 23);			/* length after this field */
+	blob_put_u8(b, RES_SPACE_MEMORY);
+	blob_put_u8(b, RES_PRODUCER_FIXED);
+	blob_put_u8(b, RES_MEM_READ_WRITE);
+	blob_put_u32(b, 0);			/* granularity */
+	blob_put_u32(b, min);
+	blob_put_u32(b, max);
+	blob_put_u32(b, 0);			/* translation offset */
+	blob_put_u32(b, max - min + 1);
+}
+
 /* Checksum 0 means "the template is valid" (ACPI 6.3 6.4.2.9). */
 void aml_res_end(struct ssi_blob *b)
 {

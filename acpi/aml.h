@@ -36,5 +36,9 @@ void aml_wrap_buffer(struct ssi_blob *b, const struct ssi_blob *bytes);
 void aml_res_io(struct ssi_blob *b, uint16_t base, uint8_t len);
 void aml_res_irq_noflags(struct ssi_blob *b, uint8_t irq);
 void aml_res_end(struct ssi_blob *b);
+/* Address space descriptors a bridge produces: bus numbers, I/O, memory. */
+void aml_res_word_bus(struct ssi_blob *b, uint16_t min, uint16_t max);
+void aml_res_word_io(struct ssi_blob *b, uint16_t min, uint16_t max);
+void aml_res_dword_memory(struct ssi_blob *b, uint32_t min, uint32_t max);
 
 #endif /* SSI_ACPI_AML_H */

@@ -120,6 +120,9 @@ static void dump_machine(const struct ssi_topo *t, FILE *out)
 	fprintf(out, "acpi.lapic_addr=0x%x\nacpi.x2apic=%d\nacpi.serial=%d\n",
 		t->acpi.lapic_addr, t->acpi.force_x2apic, t->acpi.serial);
 	fprintf(out, "acpi.s5_slp_typ=%d\n", SSI_ACPI_S5_SLP_TYP);
+	fprintf(out, "acpi.pci=%d\nacpi.pci_mmio_base=0x%x\n",
+		t->acpi.pci, t->acpi.pci_mmio_base);
+	fprintf(out, "acpi.pci_mmio_size=0x%x\n", t->acpi.pci_mmio_size);
 }
 
 static void dump_human(const struct ssi_topo *t, FILE *out)

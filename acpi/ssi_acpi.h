@@ -78,6 +78,14 @@ struct ssi_acpi_opts {
 	uint32_t lapic_addr;
 	int force_x2apic;	/* x2APIC entries even for ids < 255 */
 	int serial;		/* describe COM1 (0x3f8, IRQ 4) in the DSDT */
+	/*
+	 * PCI host bridge (PNP0A03) for bus 0 behind ports 0xcf8/0xcfc, with
+	 * this 32-bit window for memory BARs.  INTx is not routed (no _PRT):
+	 * devices use MSI or MSI-X.
+	 */
+	int pci;
+	uint32_t pci_mmio_base;
+	uint32_t pci_mmio_size;
 };
 
 struct ssi_topo {

@@ -88,6 +88,7 @@ struct parse_ctx {
 	char section[64];
 	struct key_seen *seen;
 	unsigned int nr_seen, cap_seen;
+	int pci_line;		/* last pci_mmio_* line */
 
 	/* [topology] */
 	unsigned int nodes;
@@ -361,15 +362,31 @@ static int acpi_key(struct parse_ctx *c, const char *key, const char *value)
 			o->lapic_addr = (uint32_t)v;
 		return 1;
 	}
-	if (!strcmp(key, "x2apic") || !strcmp(key, "serial")) {
+	if (!strcmp(key, "x2apic") || !strcmp(key, "serial") ||
+	    !strcmp(key, "pci")) {
 		b = value_bool(value);
 		if (b < 0)
 			return fail(c, c->line, "%s = '%s': expected yes or no",
 				    key, value);
 		if (key[0] == 'x')
 			o->force_x2apic = b;
-		else
+		else if (key[0] == 's')
 			o->serial = b;
+		else
+			o->pci = b;
+		return 1;
+	}
+	if (!strcmp(key, "pci_mmio_base") || !strcmp(key, "pci_mmio_size")) {
+		if (!parse_ranged(c, key, value, 1, UINT32_MAX, &v))
+			return 0;
+		if (v % PAGE_SIZE_4K)
+			return fail(c, c->line, "%s = %s: not a multiple of 4K",
+				    key, value);
+		if (!strcmp(key, "pci_mmio_base"))
+			o->pci_mmio_base = (uint32_t)v;
+		else
+			o->pci_mmio_size = (uint32_t)v;
+		c->pci_line = c->line;
 		return 1;
 	}
 	return fail(c, c->line, "unknown key '%s' in [acpi]", key);
@@ -827,6 +844,42 @@ static int check_distances(struct parse_ctx *c,
 	return 1;
 }
 
+/* The PCI window must stay below 4G, off RAM and off the APICs. */
+static int check_pci_window(struct parse_ctx *c)
+{
+	const struct ssi_acpi_opts *o = &c->t->acpi;
+	uint64_t base = o->pci_mmio_base, end = base + o->pci_mmio_size;
+	char s1[32], s2[32];
+	unsigned int n, i;
+
+	if (!o->pci)
+		return 1;
+	if (end > FOUR_GIB)
+		return fail(c, c->pci_line,
+			    "PCI window 0x%llx-0x%llx ends above 4G",
+			    (unsigned long long)base, (unsigned long long)end);
+	if ((o->ioapic_addr >= base && o->ioapic_addr < end) ||
+	    (o->lapic_addr >= base && o->lapic_addr < end))
+		return fail(c, c->pci_line,
+			    "PCI window 0x%llx-0x%llx covers the IOAPIC or local APIC",
+			    (unsigned long long)base,
+			    (unsigned long long)(end - 1));
+	for (n = 0; n < c->t->nr_nodes; n++) {
+		for (i = 0; i < c->t->nodes[n].nr_ranges; i++) {
+			const struct ssi_mem_range *r = &c->t->nodes[n].ranges[i];
+
+			if (r->base < end && base < r->base + r->size)
+				return fail(c, c->pci_line ? c->pci_line : r->line,
+					    "PCI window 0x%llx-0x%llx overlaps node%u memory %s@%s",
+					    (unsigned long long)base,
+					    (unsigned long long)(end - 1), n,
+					    value_size_str(r->size, s1, sizeof(s1)),
+					    value_size_str(r->base, s2, sizeof(s2)));
+		}
+	}
+	return 1;
+}
+
 /* Memory-only nodes hang off the nearest node that has vCPUs. */
 static void pick_initiators(struct ssi_topo *t)
 {
@@ -877,7 +930,7 @@ static int finish(struct parse_ctx *c)
 	}
 	if (t->vcpu_node[0] < 0)
 		return fail(c, 0, "vCPU 0 (the boot CPU) is in no node");
-	if (!check_overlaps(c))
+	if (!check_overlaps(c) || !check_pci_window(c))
 		return 0;
 
 	tmp = calloc(SSI_MAX_NODES, sizeof(*tmp));
@@ -921,6 +974,10 @@ static void set_defaults(struct parse_ctx *c)
 	o->ioapic_addr = 0xfec00000;
 	o->lapic_addr = 0xfee00000;
 	o->serial = 1;
+	/* ssi-vmm's window: 256M below the IOAPIC's 0xfec00000 page. */
+	o->pci = 1;
+	o->pci_mmio_base = 0xe0000000;
+	o->pci_mmio_size = 0x10000000;
 }
 
 static struct ssi_topo *parse(struct parse_ctx *c)

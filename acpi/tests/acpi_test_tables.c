@@ -236,11 +236,14 @@ static void test_dsdt(void **state)
 		snprintf(name, sizeof(name), "C%03X", id);
 		assert_int_equal(count(&b, name, 4), 1);
 	}
-	/* NameOp \_S5_ PackageOp PkgLength(6) 4 elements, SLP_TYP twice */
-	assert_int_equal(count(&b, "\x08\\_S5_\x12\x06\x04", 9), 1);
+	/* NameOp _S5_ PackageOp PkgLength(6) 4 elements, SLP_TYP twice */
+	assert_int_equal(count(&b, "\x08_S5_\x12\x06\x04", 8), 1);
 	assert_int_equal(SSI_ACPI_S5_SLP_TYP, 0);	/* ZeroOp below */
-	assert_int_equal(count(&b, "\x08\\_S5_\x12\x06\x04\x00\x00\x00\x00",
-			       13), 1);
+	assert_int_equal(count(&b, "\x08_S5_\x12\x06\x04\x00\x00\x00\x00",
+			       12), 1);
+	/* PCI host bridge: DeviceOp ... "PCI0", _HID EisaId("PNP0A03") */
+	assert_int_equal(count(&b, "PCI0\x08_HID\x0c\x41\xd0\x0a\x03", 13),
+			 1);
 	ssi_blob_free(&b);
 }
 

@@ -291,6 +291,29 @@ static void test_err_key_twice(void **state)
 		     NULL);
 }
 
+static void test_err_pci_window(void **state)
+{
+	expect_error("[topology]\nmemory_per_node = 4G\n[acpi]\n"
+		     "pci_mmio_base = 0x80000000\n", 4,
+		     "PCI window 0x80000000-0x8fffffff overlaps node0 memory",
+		     "3G@0");
+	expect_error("[acpi]\npci_mmio_base = 0xf0000000\n"
+		     "pci_mmio_size = 0x20000000\n", 3, "ends above 4G", NULL);
+	expect_error("[acpi]\npci_mmio_base = 0xfe000000\n"
+		     "pci_mmio_size = 0x1000000\n", 3, "covers the IOAPIC",
+		     NULL);
+}
+
+static void test_pci_window_off(void **state)
+{
+	/* Without the bridge the window is not checked (nor emitted). */
+	struct ssi_topo *t = parse_ok("[acpi]\npci = no\n"
+				      "pci_mmio_base = 0x1000\n");
+
+	assert_int_equal(t->acpi.pci, 0);
+	ssi_topo_free(t);
+}
+
 static void test_err_bad_bool(void **state)
 {
 	expect_error("[acpi]\nserial = maybe\n", 2, "yes or no", NULL);
@@ -351,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_err_hmat_zero),
 		cmocka_unit_test(test_err_duplicate_section),
 		cmocka_unit_test(test_err_key_twice),
+		cmocka_unit_test(test_err_pci_window),
+		cmocka_unit_test(test_pci_window_off),
 		cmocka_unit_test(test_err_bad_bool),
 		cmocka_unit_test(test_err_line_too_long),
 		cmocka_unit_test(test_err_missing_file),

@@ -48,6 +48,19 @@ grep -q " $SCI_IRQ:.*fasteoi.*acpi" /proc/interrupts ||
 		"$(grep " $SCI_IRQ:" /proc/interrupts)"
 dmesg | grep -q 'ACPI: PM: (supports S0 S5)' ||
 	fail "the kernel does not offer S5: $(dmesg | grep 'PM: (supports')"
+# The DSDT's PCI0 (PNP0A03) is the only way an ACPI kernel finds bus 0.
+if [ "$PCI" = 1 ]; then
+	dmesg | grep -q 'PCI Root Bridge \[PCI0\] (domain 0000 \[bus 00-ff\])' ||
+		fail "no PCI root bridge PCI0: $(dmesg | grep -i 'root bridge')"
+	[ -e /sys/bus/pci/devices/0000:00:00.0 ] ||
+		fail "PCI bus 0 was not scanned (no 0000:00:00.0)"
+	node=$(cat /sys/bus/pci/devices/0000:00:00.0/numa_node)
+	[ "$node" = "$BOOT_NODE" ] ||
+		fail "PCI devices are on NUMA node '$node', not $BOOT_NODE"
+	dmesg | grep -q "root bus resource \[mem $PCI_WINDOW window\]" ||
+		fail "PCI0 window is not [mem $PCI_WINDOW]:" \
+			"$(dmesg | grep 'root bus resource \[mem')"
+fi
 dmesg | grep -q 'ACPI: PM-Timer IO Port: '"$PM_TIMER" ||
 	fail "PM timer is not at $PM_TIMER"
 

@@ -299,7 +299,7 @@ def check_dsdt(text, topo):
                   for c in n["vcpus"])
     check(got == want, "DSDT: processor devices %s, want %s" %
           (got[:4], want[:4]))
-    s5 = re.search(r"Name \(\\_S5, Package \(0x04\)[^{]*\{\s*([^}]*)\}",
+    s5 = re.search(r"Name \(\\?_S5, Package \(0x04\)[^{]*\{\s*([^}]*)\}",
                    text)
     if check(s5, "DSDT: no \\_S5 package"):
         vals = [v.strip() for v in s5.group(1).split(",")]
@@ -308,6 +308,41 @@ def check_dsdt(text, topo):
         check(vals[:2] == [aml, aml], "DSDT: \\_S5 %s" % vals)
     com1 = "PNP0501" in text and "0x03F8" in text and "{4}" in text
     check(com1 == (topo["acpi"]["serial"] == "1"), "DSDT: COM1 presence")
+    a = topo["acpi"]
+    pci = re.search(r"Device \(PCI0\)\s*\{\s*Name \(_HID, EisaId "
+                    r"\(\"PNP0A03\"\).*?DWordMemory \([^\n]*\n\s*"
+                    r"(0x\w+),\s*// Granularity\s*(0x\w+),\s*// Range Minimum"
+                    r"\s*(0x\w+),\s*// Range Maximum\s*(0x\w+),\s*"
+                    r"// Translation Offset\s*(0x\w+),\s*// Length", text,
+                    re.S)
+    if a["pci"] == "1" and check(pci, "DSDT: no PCI0 host bridge window"):
+        base, size = int(a["pci_mmio_base"], 16), int(a["pci_mmio_size"], 16)
+        got = [int(x, 16) for x in pci.groups()[1:]]
+        check(got == [base, base + size - 1, 0, size],
+              "DSDT: PCI0 window %s, want base 0x%x size 0x%x" %
+              ([hex(x) for x in got], base, size))
+    check(a["pci"] == "1" or "PCI0" not in text, "DSDT: PCI0 present")
+    boot = [i for i, n in enumerate(topo["node"]) if 0 in n["vcpus"]][0]
+    pxm = re.search(r"Device \(PCI0\).*?Name \(_PXM, (\w+)\)", text, re.S)
+    check(a["pci"] != "1" or (pxm and num(pxm.group(1)) == boot),
+          "DSDT: PCI0 _PXM %s, want the boot node %d" %
+          (pxm and pxm.group(1), boot))
+
+
+def check_dsdt_roundtrip(work):
+    """iasl must compile the disassembly back to the very same AML."""
+    res = subprocess.run(["iasl", "-p", "roundtrip", "dsdt.dsl"],
+                         cwd=work, capture_output=True, text=True)
+    check(res.returncode == 0 and "0 Errors, 0 Warnings" in res.stdout,
+          "DSDT: recompiling the disassembly: %s" %
+          res.stdout.strip().splitlines()[-1:])
+    ours = open(os.path.join(work, "dsdt.aml"), "rb").read()
+    path = os.path.join(work, "roundtrip.aml")
+    theirs = open(path, "rb").read() if os.path.exists(path) else b""
+    # Same body; the header differs only in compiler id and checksum.
+    check(ours[36:] == theirs[36:] and ours[:24] == theirs[:9] +
+          ours[9:10] + theirs[10:24],
+          "DSDT: iasl recompiles the disassembly to different AML")
 
 
 def check_dsdt_exec(tdir, topo):
@@ -385,6 +420,7 @@ def main():
                              revisions[name][1], size, topo)
             if name == "dsdt.aml":
                 check_dsdt_exec(tdir, topo)
+                check_dsdt_roundtrip(work)
             {"srat.dat": lambda: check_srat(f, topo),
              "slit.dat": lambda: check_slit(f, topo),
              "hmat.dat": lambda: check_hmat(f, topo),

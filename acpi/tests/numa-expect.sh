@@ -32,6 +32,13 @@ END {
 	print "VCPUS=" vcpus
 	print "SCI_IRQ=" kv["acpi.sci_irq"]
 	printf "PM_TIMER=0x%x\n", hex(kv["acpi.pm_base"]) + 8
+	print "PCI=" kv["acpi.pci"]
+	for (n = 0; n < kv["nodes"]; n++)
+		if (("," kv["node" n ".vcpus"] ",") ~ /,0,/)
+			print "BOOT_NODE=" n
+	base = hex(kv["acpi.pci_mmio_base"])
+	printf "PCI_WINDOW=0x%08x-0x%08x\n", base,
+	       base + hex(kv["acpi.pci_mmio_size"]) - 1
 	split("read_latency write_latency read_bandwidth write_bandwidth",
 	      attrs, " ")
 	for (n = 0; n < nodes; n++) {
