@@ -61,7 +61,7 @@ static inline int vm_create(uint64_t id, const struct ssihv_mem_range *r,
 }
 
 /* Map [gpa, gpa + size) of the instance behind fd, read-write. */
-static inline volatile uint8_t *vm_map(int fd, uint64_t gpa, uint64_t size)
+static inline uint8_t *vm_map(int fd, uint64_t gpa, uint64_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		       (off_t)gpa);
@@ -80,26 +80,32 @@ static inline void vm_on_sigbus(int sig)
 	siglongjmp(vm_sigbus_jmp, 1);
 }
 
+/* Read one byte of guest memory; the compiler may not elide it. */
+static inline uint8_t vm_peek(const uint8_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
 /*
  * Read (write = false) or write one byte at p; returns false if that
  * raised SIGBUS.
  */
-static inline bool vm_touch(volatile uint8_t *p, bool write)
+static inline bool vm_touch(uint8_t *p, bool write)
 {
 	struct sigaction sa = { .sa_handler = vm_on_sigbus }, old;
-	volatile bool ok = true;
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(sigaction(SIGBUS, &sa, &old), 0);
 	if (sigsetjmp(vm_sigbus_jmp, 1)) {
-		ok = false;
-	} else if (write) {
-		*p = 0x5a;
-	} else {
-		(void)*p;
+		ASSERT_EQ(sigaction(SIGBUS, &old, NULL), 0);
+		return false;
 	}
+	if (write)
+		__atomic_store_n(p, 0x5a, __ATOMIC_RELAXED);
+	else
+		vm_peek(p);
 	ASSERT_EQ(sigaction(SIGBUS, &old, NULL), 0);
-	return ok;
+	return true;
 }
 
 /* ---- Requests, dumps included ------------------------------------- */
@@ -199,7 +205,7 @@ static inline int nl_call(struct genl_conn *conn, struct nl_msg *msg,
 	memset(call, 0, sizeof(*call));
 	call->fn = fn;
 	call->arg = arg;
-	ASSERT_TRUE(cb != NULL);
+	ASSERT_TRUE(cb);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nl_call_valid, call);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nl_call_done, call);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, nl_call_done, call);
@@ -226,10 +232,10 @@ static inline struct nl_msg *vm_request(struct genl_conn *conn, uint8_t cmd,
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
-	ASSERT_TRUE(msg != NULL);
+	ASSERT_TRUE(msg);
 	ASSERT_TRUE(genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ,
 				conn->family_id, 0, dump ? NLM_F_DUMP : 0,
-				cmd, SSIHV_GENL_VERSION) != NULL);
+				cmd, SSIHV_GENL_VERSION));
 	if (id)
 		ASSERT_EQ(nla_put_u64(msg, SSIHV_A_VM_ID, *id), 0);
 	return msg;
@@ -279,8 +285,8 @@ static inline void vm_parse(struct nlattr **attrs, struct vm_info *vm)
 	vm->resident = attr_u64(attrs, SSIHV_A_VM_PAGES_RESIDENT);
 	vm->users = attr_u32(attrs, SSIHV_A_VM_USERS);
 	vm->creator_pid = attr_u32(attrs, SSIHV_A_VM_CREATOR_PID);
-	vm->dead = attrs[SSIHV_A_VM_DEAD] != NULL;
-	ASSERT_TRUE(attrs[SSIHV_A_VM_RANGES] != NULL);
+	vm->dead = !!attrs[SSIHV_A_VM_DEAD];
+	ASSERT_TRUE(attrs[SSIHV_A_VM_RANGES]);
 	nla_for_each_nested(range, attrs[SSIHV_A_VM_RANGES], rem) {
 		struct ssihv_mem_range *r = &vm->ranges[vm->nr_ranges];
 
@@ -345,7 +351,7 @@ static inline void page_parse(struct nlattr **attrs, struct page_info *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->gpa = attr_u64(attrs, SSIHV_A_PAGE_GPA);
-	ASSERT_TRUE(attrs[SSIHV_A_PAGE_STATE] != NULL);
+	ASSERT_TRUE(attrs[SSIHV_A_PAGE_STATE]);
 	ASSERT_EQ(nla_len(attrs[SSIHV_A_PAGE_STATE]), 1);
 	p->state = nla_get_u8(attrs[SSIHV_A_PAGE_STATE]);
 	p->owner = attr_u32(attrs, SSIHV_A_PAGE_OWNER);
@@ -353,7 +359,7 @@ static inline void page_parse(struct nlattr **attrs, struct page_info *p)
 	p->heat = attr_u32(attrs, SSIHV_A_PAGE_HEAT);
 	p->faults = attr_u32(attrs, SSIHV_A_PAGE_FAULTS);
 	p->last_fault_ms = attr_u32(attrs, SSIHV_A_PAGE_LAST_FAULT_MS);
-	p->has_numa_node = attrs[SSIHV_A_PAGE_NUMA_NODE] != NULL;
+	p->has_numa_node = !!attrs[SSIHV_A_PAGE_NUMA_NODE];
 	if (p->has_numa_node)
 		p->numa_node = (int32_t)attr_u32(attrs,
 						 SSIHV_A_PAGE_NUMA_NODE);
@@ -376,7 +382,7 @@ static inline int page_get(struct genl_conn *conn, uint64_t id, uint64_t gpa,
 	struct nl_call call;
 	int ret;
 
-	ASSERT_TRUE(list != NULL);
+	ASSERT_TRUE(list);
 	ASSERT_EQ(nla_put_u64(msg, SSIHV_A_PAGE_GPA, gpa), 0);
 	ret = nl_call(conn, msg, page_list_reply, list, &call);
 	if (!ret) {
@@ -424,12 +430,12 @@ static inline void stats_parse(struct nlattr **attrs, struct vm_stats *s)
 	s->remote = attr_u64(attrs, SSIHV_A_STATS_FAULTS_REMOTE);
 	s->refused = attr_u64(attrs, SSIHV_A_STATS_FAULTS_REFUSED);
 	s->revoked = attr_u64(attrs, SSIHV_A_STATS_REVOKED);
-	ASSERT_TRUE(attrs[SSIHV_A_STATS_FAULT_NS_HIST] != NULL);
+	ASSERT_TRUE(attrs[SSIHV_A_STATS_FAULT_NS_HIST]);
 	ASSERT_EQ(nla_len(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
 		  sizeof(s->hist));
 	memcpy(s->hist, nla_data(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
 	       sizeof(s->hist));
-	ASSERT_TRUE(attrs[SSIHV_A_STATS_RESIDENT] != NULL);
+	ASSERT_TRUE(attrs[SSIHV_A_STATS_RESIDENT]);
 	nla_for_each_nested(node, attrs[SSIHV_A_STATS_RESIDENT], rem) {
 		int32_t nid;
 
@@ -563,7 +569,7 @@ static inline bool event_wait(struct genl_conn *conn, uint8_t cmd,
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	unsigned int waited = 0;
 
-	ASSERT_TRUE(cb != NULL);
+	ASSERT_TRUE(cb);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, event_valid, &wait);
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, event_any_seq, NULL);
 	while (!wait.seen && waited < timeout_ms) {
