@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * topology.c - read a topology INI file (libinih) into struct ssi_topo,
- * apply defaults, and validate it.
+ * topology.c - read a topology INI file (libinih) into struct ssi_topo.
  *
  * Every value remembers the line it came from, so that problems found only
- * once the whole file is read (overlaps, a vCPU in two nodes, asymmetric
- * distances) still point at the offending line.  The format is described
- * in Documentation/acpi.rst.
+ * once the whole file is read (topo_finish.c: overlaps, a vCPU in two
+ * nodes, asymmetric distances) still point at the offending line.  The
+ * format is described in Documentation/acpi.rst.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,11 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ssi_acpi.h"
 #include "table.h"
+#include "topo_parse.h"
 #include "value.h"
-
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 /* Defaults chosen so that a 1- or 2-node file needs only a line or two. */
 #define DEF_CPUS_PER_NODE	1
@@ -33,81 +30,12 @@
 #define DEF_LOCAL_BANDWIDTH	20000		/* MB/s */
 #define DEF_REMOTE_BANDWIDTH	5000		/* MB/s */
 
-#define FOUR_GIB		(1ull << 32)
-#define PAGE_SIZE_4K		4096ull
-
-enum matrix_id {
-	MAT_DISTANCE,
-	MAT_READ_LATENCY,
-	MAT_WRITE_LATENCY,
-	MAT_READ_BANDWIDTH,
-	MAT_WRITE_BANDWIDTH,
-	NR_MATRICES
-};
-
-static const char *const matrix_names[NR_MATRICES] = {
+const char *const matrix_names[NR_MATRICES] = {
 	"distance", "read_latency", "write_latency",
 	"read_bandwidth", "write_bandwidth",
 };
 
-/* Rows as written in the file, checked once the node count is known. */
-struct matrix_rows {
-	uint32_t val[SSI_MAX_NODES][SSI_MAX_NODES];
-	unsigned int len[SSI_MAX_NODES];
-	int line[SSI_MAX_NODES];
-	int too_long[SSI_MAX_NODES];
-};
-
-struct node_keys {
-	int seen;		/* [nodeN] present */
-	int has_cpus;		/* cpus= given (possibly empty) */
-	int has_memory;		/* memory= given */
-	uint64_t auto_size;	/* sizes without @base, placed by us */
-	int auto_line;
-};
-
-/* Where each key was first set, to reject a key given twice. */
-struct key_seen {
-	char section[16];
-	char key[24];
-	int line;
-};
-
-struct parse_ctx {
-	struct ssi_topo *t;
-	const char *name;
-	char *err;
-	size_t errlen;
-	int failed;
-
-	/* Reader state: line numbers and the section being read. */
-	const char *text;	/* string input, or NULL */
-	FILE *file;
-	int line;
-	int continuation;	/* indented line: continues the last key */
-	char section[64];
-	struct key_seen *seen;
-	unsigned int nr_seen, cap_seen;
-	int pci_line;		/* last pci_mmio_* line */
-
-	/* [topology] */
-	unsigned int nodes;
-	int nodes_line;
-	uint64_t cpus_per_node;
-	uint64_t memory_per_node;
-	uint64_t low_memory_top;
-	uint64_t remote_distance;
-	int remote_distance_line;
-	uint64_t local_latency, remote_latency;
-	uint64_t local_bandwidth, remote_bandwidth;
-
-	struct node_keys keys[SSI_MAX_NODES];
-	struct matrix_rows *rows[NR_MATRICES];
-	int vcpu_line[SSI_MAX_VCPU_ID + 1];
-};
-
-static __printf(3, 4)
-int fail(struct parse_ctx *c, int line, const char *fmt, ...)
+int topo_fail(struct parse_ctx *c, int line, const char *fmt, ...)
 {
 	size_t n = 0;
 	va_list ap;
@@ -138,14 +66,14 @@ static int node_section(struct parse_ctx *c, const char *section, int line)
 		return -1;
 	id = strtoul(section + 4, &end, 10);
 	if (*end) {
-		fail(c, line, "bad section name [%s]: expected [nodeN]",
-		     section);
+		topo_fail(c, line, "bad section name [%s]: expected [nodeN]",
+			  section);
 		return -2;
 	}
 	if (id >= SSI_MAX_NODES) {
-		fail(c, line,
-		     "[%s]: more than %d nodes (node ids are 0..%d)",
-		     section, SSI_MAX_NODES, SSI_MAX_NODES - 1);
+		topo_fail(c, line,
+			  "[%s]: more than %d nodes (node ids are 0..%d)",
+			  section, SSI_MAX_NODES, SSI_MAX_NODES - 1);
 		return -2;
 	}
 	return (int)id;
@@ -166,14 +94,14 @@ static void section_begin(struct parse_ctx *c, const char *name)
 			return;
 	id = node_section(c, name, c->line);
 	if (id == -1) {
-		fail(c, c->line, "unknown section [%s]", name);
+		topo_fail(c, c->line, "unknown section [%s]", name);
 		return;
 	}
 	if (id < 0)
 		return;
 	if (c->keys[id].seen) {
-		fail(c, c->line, "[%s] appears twice (first on line %d)",
-		     name, c->t->nodes[id].line);
+		topo_fail(c, c->line, "[%s] appears twice (first on line %d)",
+			  name, c->t->nodes[id].line);
 		return;
 	}
 	c->keys[id].seen = 1;
@@ -199,9 +127,9 @@ static char *read_line(char *buf, int size, void *stream)
 		if (ch == EOF)
 			break;
 		if (n + 2 >= (size_t)size) {
-			fail(c, c->line + 1,
-			     "line longer than %d characters; continue a long list on an indented next line",
-			     size - 2);
+			topo_fail(c, c->line + 1,
+				  "line longer than %d characters; continue a long list on an indented next line",
+				  size - 2);
 			return NULL;
 		}
 		buf[n++] = (char)ch;
@@ -235,7 +163,7 @@ static int parse_u64_key(struct parse_ctx *c, const char *key,
 			 const char *value, uint64_t *out)
 {
 	if (value_u64(value, out))
-		return fail(c, c->line, "%s = '%s': not a number", key, value);
+		return topo_fail(c, c->line, "%s = '%s': not a number", key, value);
 	return 1;
 }
 
@@ -246,9 +174,9 @@ static int parse_ranged(struct parse_ctx *c, const char *key,
 	if (!parse_u64_key(c, key, value, out))
 		return 0;
 	if (*out < lo || *out > hi)
-		return fail(c, c->line, "%s = %s: must be %llu..%llu", key,
-			    value, (unsigned long long)lo,
-			    (unsigned long long)hi);
+		return topo_fail(c, c->line, "%s = %s: must be %llu..%llu", key,
+				 value, (unsigned long long)lo,
+				 (unsigned long long)hi);
 	return 1;
 }
 
@@ -261,10 +189,10 @@ static int topology_key(struct parse_ctx *c, const char *key,
 		if (!parse_u64_key(c, key, value, &v))
 			return 0;
 		if (v == 0)
-			return fail(c, c->line, "nodes = 0: need at least one node");
+			return topo_fail(c, c->line, "nodes = 0: need at least one node");
 		if (v > SSI_MAX_NODES)
-			return fail(c, c->line, "nodes = %s: more than %d nodes",
-				    value, SSI_MAX_NODES);
+			return topo_fail(c, c->line, "nodes = %s: more than %d nodes",
+					 value, SSI_MAX_NODES);
 		c->nodes = (unsigned int)v;
 		c->nodes_line = c->line;
 		return 1;
@@ -276,9 +204,9 @@ static int topology_key(struct parse_ctx *c, const char *key,
 		if (!parse_u64_key(c, key, value, &c->memory_per_node))
 			return 0;
 		if (c->memory_per_node % PAGE_SIZE_4K)
-			return fail(c, c->line,
-				    "memory_per_node = %s: not a multiple of 4K",
-				    value);
+			return topo_fail(c, c->line,
+					 "memory_per_node = %s: not a multiple of 4K",
+					 value);
 		return 1;
 	}
 	if (!strcmp(key, "low_memory_top")) {
@@ -286,9 +214,9 @@ static int topology_key(struct parse_ctx *c, const char *key,
 				  &c->low_memory_top))
 			return 0;
 		if (c->low_memory_top % PAGE_SIZE_4K)
-			return fail(c, c->line,
-				    "low_memory_top = %s: not a multiple of 4K",
-				    value);
+			return topo_fail(c, c->line,
+					 "low_memory_top = %s: not a multiple of 4K",
+					 value);
 		return 1;
 	}
 	if (!strcmp(key, "remote_distance")) {
@@ -308,7 +236,7 @@ static int topology_key(struct parse_ctx *c, const char *key,
 	if (!strcmp(key, "remote_bandwidth"))
 		return parse_ranged(c, key, value, 1, UINT32_MAX,
 				    &c->remote_bandwidth);
-	return fail(c, c->line, "unknown key '%s' in [topology]", key);
+	return topo_fail(c, c->line, "unknown key '%s' in [topology]", key);
 }
 
 static int copy_padded(struct parse_ctx *c, const char *key,
@@ -317,8 +245,8 @@ static int copy_padded(struct parse_ctx *c, const char *key,
 	size_t n = strlen(value);
 
 	if (n == 0 || n > width)
-		return fail(c, c->line, "%s = '%s': must be 1..%zu characters",
-			    key, value, width);
+		return topo_fail(c, c->line, "%s = '%s': must be 1..%zu characters",
+				 key, value, width);
 	memset(dst, ' ', width);
 	memcpy(dst, value, n);
 	dst[width] = '\0';
@@ -366,8 +294,8 @@ static int acpi_key(struct parse_ctx *c, const char *key, const char *value)
 	    !strcmp(key, "pci")) {
 		b = value_bool(value);
 		if (b < 0)
-			return fail(c, c->line, "%s = '%s': expected yes or no",
-				    key, value);
+			return topo_fail(c, c->line, "%s = '%s': expected yes or no",
+					 key, value);
 		if (key[0] == 'x')
 			o->force_x2apic = b;
 		else if (key[0] == 's')
@@ -380,8 +308,8 @@ static int acpi_key(struct parse_ctx *c, const char *key, const char *value)
 		if (!parse_ranged(c, key, value, 1, UINT32_MAX, &v))
 			return 0;
 		if (v % PAGE_SIZE_4K)
-			return fail(c, c->line, "%s = %s: not a multiple of 4K",
-				    key, value);
+			return topo_fail(c, c->line, "%s = %s: not a multiple of 4K",
+					 key, value);
 		if (!strcmp(key, "pci_mmio_base"))
 			o->pci_mmio_base = (uint32_t)v;
 		else
@@ -389,7 +317,7 @@ static int acpi_key(struct parse_ctx *c, const char *key, const char *value)
 		c->pci_line = c->line;
 		return 1;
 	}
-	return fail(c, c->line, "unknown key '%s' in [acpi]", key);
+	return topo_fail(c, c->line, "unknown key '%s' in [acpi]", key);
 }
 
 static int add_vcpus(struct parse_ctx *c, int id, const char *value)
@@ -404,25 +332,25 @@ static int add_vcpus(struct parse_ctx *c, int id, const char *value)
 		if (!strcmp(tok, "none"))
 			continue;
 		if (value_id_range(tok, &lo, &hi))
-			return fail(c, c->line,
-				    "cpus: '%s' is not a vCPU id or range a-b",
-				    tok);
+			return topo_fail(c, c->line,
+					 "cpus: '%s' is not a vCPU id or range a-b",
+					 tok);
 		if (hi > SSI_MAX_VCPU_ID)
-			return fail(c, c->line,
-				    "cpus: vCPU id %llu is above the limit %d",
-				    (unsigned long long)hi, SSI_MAX_VCPU_ID);
+			return topo_fail(c, c->line,
+					 "cpus: vCPU id %llu is above the limit %d",
+					 (unsigned long long)hi, SSI_MAX_VCPU_ID);
 		for (v = lo; v <= hi; v++) {
 			int other = c->t->vcpu_node[v];
 
 			if (other >= 0)
-				return fail(c, c->line,
-					    "vCPU %llu is in node%d (line %d) and in node%d",
-					    (unsigned long long)v, other,
-					    c->vcpu_line[v], id);
+				return topo_fail(c, c->line,
+						 "vCPU %llu is in node%d (line %d) and in node%d",
+						 (unsigned long long)v, other,
+						 c->vcpu_line[v], id);
 			grown = realloc(node->vcpus,
 					(node->nr_vcpus + 1) * sizeof(*grown));
 			if (!grown)
-				return fail(c, c->line, "out of memory");
+				return topo_fail(c, c->line, "out of memory");
 			node->vcpus = grown;
 			node->vcpus[node->nr_vcpus++] = (uint32_t)v;
 			c->t->vcpu_node[v] = (int16_t)id;
@@ -446,33 +374,33 @@ static int add_ranges(struct parse_ctx *c, int id, const char *key,
 		if (at)
 			*at = '\0';
 		if (value_u64(tok, &size) || (at && value_u64(at + 1, &base)))
-			return fail(c, c->line,
-				    "%s: '%s%s%s' is not SIZE or SIZE@BASE",
-				    key, tok, at ? "@" : "", at ? at + 1 : "");
+			return topo_fail(c, c->line,
+					 "%s: '%s%s%s' is not SIZE or SIZE@BASE",
+					 key, tok, at ? "@" : "", at ? at + 1 : "");
 		if (size == 0)
-			return fail(c, c->line, "%s: zero-size memory range",
-				    key);
+			return topo_fail(c, c->line, "%s: zero-size memory range",
+					 key);
 		if (size % PAGE_SIZE_4K || (at && base % PAGE_SIZE_4K))
-			return fail(c, c->line,
-				    "%s: '%s%s%s' is not 4K aligned", key, tok,
-				    at ? "@" : "", at ? at + 1 : "");
+			return topo_fail(c, c->line,
+					 "%s: '%s%s%s' is not 4K aligned", key, tok,
+					 at ? "@" : "", at ? at + 1 : "");
 		if (!at) {
 			if (hotplug)
-				return fail(c, c->line,
-					    "%s: give an address (SIZE@BASE) for hot-pluggable memory",
-					    key);
+				return topo_fail(c, c->line,
+						 "%s: give an address (SIZE@BASE) for hot-pluggable memory",
+						 key);
 			k->auto_size += size;
 			k->auto_line = c->line;
 			continue;
 		}
 		if (base + size < base)
-			return fail(c, c->line,
-				    "%s: range %s@%s wraps past 2^64", key, tok,
-				    at + 1);
+			return topo_fail(c, c->line,
+					 "%s: range %s@%s wraps past 2^64", key, tok,
+					 at + 1);
 		if (node->nr_ranges >= SSI_MAX_RANGES)
-			return fail(c, c->line,
-				    "%s: more than %d ranges in node%d", key,
-				    SSI_MAX_RANGES, id);
+			return topo_fail(c, c->line,
+					 "%s: more than %d ranges in node%d", key,
+					 SSI_MAX_RANGES, id);
 		node->ranges[node->nr_ranges++] = (struct ssi_mem_range) {
 			.base = base, .size = size, .hotplug = hotplug,
 			.line = c->line,
@@ -491,15 +419,15 @@ static int add_host_cpus(struct parse_ctx *c, int id, const char *value)
 
 	while ((p = value_token(p, tok, sizeof(tok)))) {
 		if (value_id_range(tok, &lo, &hi) || hi >= SSI_MAX_HOST_CPUS)
-			return fail(c, c->line,
-				    "host_cpus: '%s' is not a CPU number or range below %d",
-				    tok, SSI_MAX_HOST_CPUS);
+			return topo_fail(c, c->line,
+					 "host_cpus: '%s' is not a CPU number or range below %d",
+					 tok, SSI_MAX_HOST_CPUS);
 		for (v = lo; v <= hi; v++) {
 			grown = realloc(node->host_cpus,
 					(node->nr_host_cpus + 1) *
 					sizeof(*grown));
 			if (!grown)
-				return fail(c, c->line, "out of memory");
+				return topo_fail(c, c->line, "out of memory");
 			node->host_cpus = grown;
 			node->host_cpus[node->nr_host_cpus++] = (uint32_t)v;
 		}
@@ -536,12 +464,12 @@ static int node_key(struct parse_ctx *c, int id, const char *key,
 	}
 	if (!strcmp(key, "host")) {
 		if (strlen(value) >= sizeof(node->host))
-			return fail(c, c->line, "host: name longer than %zu",
-				    sizeof(node->host) - 1);
+			return topo_fail(c, c->line, "host: name longer than %zu",
+					 sizeof(node->host) - 1);
 		strcpy(node->host, value);
 		return 1;
 	}
-	return fail(c, c->line, "unknown key '%s' in [node%d]", key, id);
+	return topo_fail(c, c->line, "unknown key '%s' in [node%d]", key, id);
 }
 
 static int matrix_key(struct parse_ctx *c, enum matrix_id m, const char *key,
@@ -553,16 +481,16 @@ static int matrix_key(struct parse_ctx *c, enum matrix_id m, const char *key,
 	char tok[64];
 
 	if (value_u64(key, &row) || row >= SSI_MAX_NODES)
-		return fail(c, c->line,
-			    "[%s]: key '%s' must be a node number 0..%d",
-			    matrix_names[m], key, SSI_MAX_NODES - 1);
+		return topo_fail(c, c->line,
+				 "[%s]: key '%s' must be a node number 0..%d",
+				 matrix_names[m], key, SSI_MAX_NODES - 1);
 	if (!r->line[row])
 		r->line[row] = c->line;
 	while ((p = value_token(p, tok, sizeof(tok)))) {
 		if (value_u64(tok, &v) || v > UINT32_MAX)
-			return fail(c, c->line, "[%s] row %llu: '%s' is not a number",
-				    matrix_names[m], (unsigned long long)row,
-				    tok);
+			return topo_fail(c, c->line, "[%s] row %llu: '%s' is not a number",
+					 matrix_names[m], (unsigned long long)row,
+					 tok);
 		if (r->len[row] >= SSI_MAX_NODES) {
 			r->too_long[row] = 1;
 			continue;
@@ -588,16 +516,16 @@ static int first_time(struct parse_ctx *c, const char *section,
 		s = &c->seen[i];
 		if (!strncmp(s->section, section, sizeof(s->section)) &&
 		    !strncmp(s->key, key, sizeof(s->key)))
-			return fail(c, c->line,
-				    "'%s' given twice in [%s] (first on line %d)",
-				    key, section, s->line);
+			return topo_fail(c, c->line,
+					 "'%s' given twice in [%s] (first on line %d)",
+					 key, section, s->line);
 	}
 	if (c->nr_seen == c->cap_seen) {
 		unsigned int cap = c->cap_seen ? 2 * c->cap_seen : 64;
 
 		s = realloc(c->seen, cap * sizeof(*s));
 		if (!s)
-			return fail(c, c->line, "out of memory");
+			return topo_fail(c, c->line, "out of memory");
 		c->seen = s;
 		c->cap_seen = cap;
 	}
@@ -627,325 +555,11 @@ static int handler(void *user, const char *section, const char *key,
 		if (!strcmp(section, matrix_names[m]))
 			return matrix_key(c, m, key, value);
 	if (!section[0])
-		return fail(c, c->line, "'%s' outside any section", key);
+		return topo_fail(c, c->line, "'%s' outside any section", key);
 	id = node_section(c, section, c->line);
 	if (id < 0)
 		return 0;
 	return node_key(c, id, key, value);
-}
-
-/* Place size-only memory from 0 upward, around the hole below 4 GiB. */
-static int place_auto_memory(struct parse_ctx *c)
-{
-	uint64_t cursor = 0, left, chunk;
-	unsigned int n;
-
-	for (n = 0; n < c->t->nr_nodes; n++) {
-		struct ssi_node *node = &c->t->nodes[n];
-		struct node_keys *k = &c->keys[n];
-		int line = k->auto_line;
-
-		if (!k->has_memory && c->memory_per_node) {
-			k->auto_size = c->memory_per_node;
-			line = 0;
-		}
-		for (left = k->auto_size; left; left -= chunk) {
-			if (cursor == c->low_memory_top)
-				cursor = FOUR_GIB;
-			chunk = left;
-			if (cursor < c->low_memory_top &&
-			    cursor + chunk > c->low_memory_top)
-				chunk = c->low_memory_top - cursor;
-			if (node->nr_ranges >= SSI_MAX_RANGES)
-				return fail(c, line,
-					    "node%u: more than %d memory ranges",
-					    n, SSI_MAX_RANGES);
-			node->ranges[node->nr_ranges++] =
-				(struct ssi_mem_range) {
-					.base = cursor, .size = chunk,
-					.line = line,
-				};
-			cursor += chunk;
-		}
-	}
-	return 1;
-}
-
-/* Nodes without cpus= take cpus_per_node ids nobody else claimed. */
-static int place_auto_vcpus(struct parse_ctx *c)
-{
-	struct ssi_topo *t = c->t;
-	uint32_t next = 0, *grown;
-	unsigned int n, i;
-
-	for (n = 0; n < t->nr_nodes; n++) {
-		struct ssi_node *node = &t->nodes[n];
-
-		if (c->keys[n].has_cpus)
-			continue;
-		for (i = 0; i < c->cpus_per_node; i++) {
-			while (next <= SSI_MAX_VCPU_ID && t->vcpu_node[next] >= 0)
-				next++;
-			if (next > SSI_MAX_VCPU_ID)
-				return fail(c, node->line,
-					    "node%u: no vCPU ids left below %d",
-					    n, SSI_MAX_VCPU_ID + 1);
-			grown = realloc(node->vcpus,
-					(node->nr_vcpus + 1) * sizeof(*grown));
-			if (!grown)
-				return fail(c, 0, "out of memory");
-			node->vcpus = grown;
-			node->vcpus[node->nr_vcpus++] = next;
-			t->vcpu_node[next] = (int16_t)n;
-		}
-	}
-	return 1;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct range_ref {
-	const struct ssi_mem_range *r;
-	unsigned int node;
-};
-
-static int cmp_range(const void *a, const void *b)
-{
-	const struct range_ref *x = a, *y = b;
-
-	return x->r->base < y->r->base ? -1 : x->r->base > y->r->base;
-}
-
-static int check_overlaps(struct parse_ctx *c)
-{
-	struct range_ref *all;
-	unsigned int n, i, nr = 0;
-	char s1[32], s2[32], s3[32], s4[32];
-	int ok = 1;
-
-	all = calloc((size_t)c->t->nr_nodes * SSI_MAX_RANGES, sizeof(*all));
-	if (!all)
-		return fail(c, 0, "out of memory");
-	for (n = 0; n < c->t->nr_nodes; n++)
-		for (i = 0; i < c->t->nodes[n].nr_ranges; i++) {
-			all[nr].r = &c->t->nodes[n].ranges[i];
-			all[nr++].node = n;
-		}
-	qsort(all, nr, sizeof(*all), cmp_range);
-	for (i = 1; i < nr && ok; i++) {
-		const struct range_ref *a = &all[i - 1], *b = &all[i];
-		const struct range_ref *later = b, *earlier = a;
-
-		if (a->r->base + a->r->size <= b->r->base)
-			continue;
-		/* Report on the line read last; mention the other. */
-		if (a->r->line > b->r->line) {
-			later = a;
-			earlier = b;
-		}
-		ok = fail(c, later->r->line,
-			  "node%u memory %s@%s overlaps node%u memory %s@%s%s%.0d%s",
-			  later->node,
-			  value_size_str(later->r->size, s1, sizeof(s1)),
-			  value_size_str(later->r->base, s2, sizeof(s2)),
-			  earlier->node,
-			  value_size_str(earlier->r->size, s3, sizeof(s3)),
-			  value_size_str(earlier->r->base, s4, sizeof(s4)),
-			  earlier->r->line ? " (line " : " (default placement",
-			  earlier->r->line, ")");
-	}
-	free(all);
-	return ok;
-}
-
-static uint32_t matrix_default(struct parse_ctx *c, enum matrix_id m,
-			       unsigned int i, unsigned int j)
-{
-	switch (m) {
-	case MAT_DISTANCE:
-		return i == j ? SSI_DISTANCE_LOCAL : (uint32_t)c->remote_distance;
-	case MAT_READ_LATENCY:
-	case MAT_WRITE_LATENCY:
-		return (uint32_t)(i == j ? c->local_latency : c->remote_latency);
-	default:
-		return (uint32_t)(i == j ? c->local_bandwidth :
-				  c->remote_bandwidth);
-	}
-}
-
-static int apply_matrix(struct parse_ctx *c, enum matrix_id m,
-			uint32_t (*dst)[SSI_MAX_NODES])
-{
-	struct matrix_rows *r = c->rows[m];
-	unsigned int n = c->t->nr_nodes, i, j;
-
-	for (i = 0; i < SSI_MAX_NODES; i++) {
-		if (!r->line[i])
-			continue;
-		if (i >= n)
-			return fail(c, r->line[i],
-				    "[%s] row %u: there are only %u nodes",
-				    matrix_names[m], i, n);
-		if (r->len[i] != n || r->too_long[i])
-			return fail(c, r->line[i],
-				    "[%s] row %u has %u entries, expected %u (one per node)",
-				    matrix_names[m], i, r->len[i], n);
-		if (m != MAT_DISTANCE && !c->t->nodes[i].nr_vcpus)
-			return fail(c, r->line[i],
-				    "[%s] row %u: node%u has no vCPUs, so it initiates no accesses",
-				    matrix_names[m], i, i);
-		for (j = 0; j < n; j++)
-			if (m != MAT_DISTANCE && r->val[i][j] == 0)
-				return fail(c, r->line[i],
-					    "[%s] row %u: entry %u is 0; values must be positive",
-					    matrix_names[m], i, j);
-	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			dst[i][j] = r->line[i] ? r->val[i][j] :
-				    matrix_default(c, m, i, j);
-	return 1;
-}
-
-static int check_distances(struct parse_ctx *c,
-			   uint32_t (*d)[SSI_MAX_NODES])
-{
-	struct matrix_rows *r = c->rows[MAT_DISTANCE];
-	unsigned int n = c->t->nr_nodes, i, j;
-	int line;
-
-	for (i = 0; i < n; i++) {
-		line = r->line[i];
-		if (d[i][i] != SSI_DISTANCE_LOCAL)
-			return fail(c, line,
-				    "distance from node%u to itself is %u; it must be %d",
-				    i, d[i][i], SSI_DISTANCE_LOCAL);
-		for (j = 0; j < n; j++) {
-			if (i == j)
-				continue;
-			if (d[i][j] <= SSI_DISTANCE_LOCAL || d[i][j] > 254)
-				return fail(c, line,
-					    "distance node%u -> node%u is %u; remote distances must be 11..254",
-					    i, j, d[i][j]);
-			if (d[i][j] != d[j][i])
-				return fail(c, line ? line : r->line[j],
-					    "distance node%u -> node%u is %u but node%u -> node%u is %u; distances must be symmetric",
-					    i, j, d[i][j], j, i, d[j][i]);
-		}
-	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			c->t->distance[i][j] = (uint8_t)d[i][j];
-	return 1;
-}
-
-/* The PCI window must stay below 4G, off RAM and off the APICs. */
-static int check_pci_window(struct parse_ctx *c)
-{
-	const struct ssi_acpi_opts *o = &c->t->acpi;
-	uint64_t base = o->pci_mmio_base, end = base + o->pci_mmio_size;
-	char s1[32], s2[32];
-	unsigned int n, i;
-
-	if (!o->pci)
-		return 1;
-	if (end > FOUR_GIB)
-		return fail(c, c->pci_line,
-			    "PCI window 0x%llx-0x%llx ends above 4G",
-			    (unsigned long long)base, (unsigned long long)end);
-	if ((o->ioapic_addr >= base && o->ioapic_addr < end) ||
-	    (o->lapic_addr >= base && o->lapic_addr < end))
-		return fail(c, c->pci_line,
-			    "PCI window 0x%llx-0x%llx covers the IOAPIC or local APIC",
-			    (unsigned long long)base,
-			    (unsigned long long)(end - 1));
-	for (n = 0; n < c->t->nr_nodes; n++) {
-		for (i = 0; i < c->t->nodes[n].nr_ranges; i++) {
-			const struct ssi_mem_range *r = &c->t->nodes[n].ranges[i];
-
-			if (r->base < end && base < r->base + r->size)
-				return fail(c, c->pci_line ? c->pci_line : r->line,
-					    "PCI window 0x%llx-0x%llx overlaps node%u memory %s@%s",
-					    (unsigned long long)base,
-					    (unsigned long long)(end - 1), n,
-					    value_size_str(r->size, s1, sizeof(s1)),
-					    value_size_str(r->base, s2, sizeof(s2)));
-		}
-	}
-	return 1;
-}
-
-/* Memory-only nodes hang off the nearest node that has vCPUs. */
-static void pick_initiators(struct ssi_topo *t)
-{
-	unsigned int n, i, best;
-
-	for (n = 0; n < t->nr_nodes; n++) {
-		if (t->nodes[n].nr_vcpus) {
-			t->nodes[n].initiator = n;
-			continue;
-		}
-		best = UINT32_MAX;
-		for (i = 0; i < t->nr_nodes; i++)
-			if (t->nodes[i].nr_vcpus &&
-			    (best == UINT32_MAX ||
-			     t->distance[n][i] < t->distance[n][best]))
-				best = i;
-		t->nodes[n].initiator = best;
-	}
-}
-
-static int finish(struct parse_ctx *c)
-{
-	struct ssi_topo *t = c->t;
-	uint32_t (*tmp)[SSI_MAX_NODES];
-	unsigned int n, highest = 0;
-	int any = 0, ok;
-
-	for (n = 0; n < SSI_MAX_NODES; n++)
-		if (c->keys[n].seen) {
-			highest = n;
-			any = 1;
-		}
-	if (c->nodes_line && any && highest >= c->nodes)
-		return fail(c, t->nodes[highest].line,
-			    "[node%u] but nodes = %u (line %d) allows node0..node%u",
-			    highest, c->nodes, c->nodes_line, c->nodes - 1);
-	t->nr_nodes = c->nodes_line ? c->nodes : any ? highest + 1 : 1;
-
-	if (!place_auto_vcpus(c) || !place_auto_memory(c))
-		return 0;
-	for (n = 0; n < t->nr_nodes; n++) {
-		struct ssi_node *node = &t->nodes[n];
-
-		qsort(node->vcpus, node->nr_vcpus, sizeof(uint32_t), cmp_u32);
-		if (!node->nr_vcpus && !node->nr_ranges)
-			return fail(c, node->line,
-				    "node%u has neither vCPUs nor memory", n);
-	}
-	if (t->vcpu_node[0] < 0)
-		return fail(c, 0, "vCPU 0 (the boot CPU) is in no node");
-	if (!check_overlaps(c) || !check_pci_window(c))
-		return 0;
-
-	tmp = calloc(SSI_MAX_NODES, sizeof(*tmp));
-	if (!tmp)
-		return fail(c, 0, "out of memory");
-	ok = apply_matrix(c, MAT_DISTANCE, tmp) && check_distances(c, tmp) &&
-	     apply_matrix(c, MAT_READ_LATENCY, t->read_latency) &&
-	     apply_matrix(c, MAT_WRITE_LATENCY, t->write_latency) &&
-	     apply_matrix(c, MAT_READ_BANDWIDTH, t->read_bandwidth) &&
-	     apply_matrix(c, MAT_WRITE_BANDWIDTH, t->write_bandwidth);
-	free(tmp);
-	if (!ok)
-		return 0;
-	pick_initiators(t);
-	return 1;
 }
 
 static void set_defaults(struct parse_ctx *c)
@@ -993,17 +607,17 @@ static struct ssi_topo *parse(struct parse_ctx *c)
 	for (m = 0; m < NR_MATRICES; m++) {
 		c->rows[m] = calloc(1, sizeof(*c->rows[m]));
 		if (!c->rows[m])
-			fail(c, 0, "out of memory");
+			topo_fail(c, 0, "out of memory");
 	}
 	set_defaults(c);
 	if (!c->failed) {
 		ret = ini_parse_stream(read_line, c, handler, c);
 		if (ret && !c->failed)
-			fail(c, ret,
-			     "syntax error: expected 'key = value' or '[section]'");
+			topo_fail(c, ret,
+				  "syntax error: expected 'key = value' or '[section]'");
 	}
 	if (!c->failed)
-		finish(c);
+		topo_finish(c);
 	for (m = 0; m < NR_MATRICES; m++)
 		free(c->rows[m]);
 	free(c->seen);
