@@ -17,6 +17,21 @@ int ssi_topo_vcpu_node(const struct ssi_topo *topo, uint32_t vcpu)
 	return topo->vcpu_node[vcpu];
 }
 
+int ssi_topo_addr_node(const struct ssi_topo *topo, uint64_t gpa)
+{
+	unsigned int n, i;
+
+	for (n = 0; n < topo->nr_nodes; n++) {
+		for (i = 0; i < topo->nodes[n].nr_ranges; i++) {
+			const struct ssi_mem_range *r = &topo->nodes[n].ranges[i];
+
+			if (gpa >= r->base && gpa - r->base < r->size)
+				return (int)n;
+		}
+	}
+	return -1;
+}
+
 unsigned int ssi_topo_nr_vcpus(const struct ssi_topo *topo)
 {
 	unsigned int n, nr = 0;

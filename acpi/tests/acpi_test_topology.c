@@ -86,6 +86,24 @@ static void test_auto_memory_skips_hole(void **state)
 	ssi_topo_free(t);
 }
 
+static void test_addr_node(void **state)
+{
+	struct ssi_topo *t = parse_ok("[topology]\nnodes = 2\n"
+				      "memory_per_node = 2G\n"
+				      "[node0]\nhotplug_memory = 1G@8G\n");
+
+	assert_int_equal(ssi_topo_addr_node(t, 0), 0);
+	assert_int_equal(ssi_topo_addr_node(t, (2ull << 30) - 1), 0);
+	assert_int_equal(ssi_topo_addr_node(t, 2ull << 30), 1);
+	/* the 3G-4G hole belongs to nobody; node1 continues at 4G */
+	assert_int_equal(ssi_topo_addr_node(t, 3ull << 30), -1);
+	assert_int_equal(ssi_topo_addr_node(t, (5ull << 30) - 1), 1);
+	assert_int_equal(ssi_topo_addr_node(t, 5ull << 30), -1);
+	assert_int_equal(ssi_topo_addr_node(t, 8ull << 30), 0);
+	assert_int_equal(ssi_topo_addr_node(t, 9ull << 30), -1);
+	ssi_topo_free(t);
+}
+
 static void test_explicit_node(void **state)
 {
 	struct ssi_topo *t = parse_ok(
@@ -346,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_empty_file_is_one_node),
 		cmocka_unit_test(test_two_nodes_short),
 		cmocka_unit_test(test_auto_memory_skips_hole),
+		cmocka_unit_test(test_addr_node),
 		cmocka_unit_test(test_explicit_node),
 		cmocka_unit_test(test_distance_rows_and_continuation),
 		cmocka_unit_test(test_err_syntax),
