@@ -116,8 +116,10 @@ void ssi_topo_free(struct ssi_topo *topo);
 
 /* Node that owns a vCPU, or -1. */
 int ssi_topo_vcpu_node(const struct ssi_topo *topo, uint32_t vcpu);
-/* Node whose memory (boot or hot-pluggable) holds a guest-physical
- * address, i.e. its home node; -1 if no range does. */
+/*
+ * Node whose memory (boot or hot-pluggable) holds a guest-physical
+ * address, i.e. its home node; -1 if no range does.
+ */
 int ssi_topo_addr_node(const struct ssi_topo *topo, uint64_t gpa);
 /* Total vCPUs, and bytes of boot memory (hotplug ranges excluded). */
 unsigned int ssi_topo_nr_vcpus(const struct ssi_topo *topo);
