@@ -12,6 +12,10 @@ ACPI_LIBS := $(ACPI_LIB) $(shell pkg-config --libs inih 2>/dev/null || echo -lin
 ACPI_TESTS := $(patsubst acpi/tests/%.c,$(B)/tests/%,\
 	$(wildcard acpi/tests/acpi_test_*.c))
 
+# iasl_compare.py needs python3 (acpica-tools and libinih-dev are listed
+# in the top Makefile already).
+DEB_PACKAGES += python3
+
 USER_BINS += $(B)/ssi-acpi
 HOSTTEST_BINS += $(ACPI_TESTS)
 HOST_CHECKS += check-acpi-iasl
