@@ -55,7 +55,26 @@ empty size|config set max-vm-memory ''
 negative size|config set max-vm-memory -1
 fractional size|config set max-vm-memory 1.5G
 unknown unit|config set max-vm-memory 1X
-overflowing size|config set max-vm-memory 16E"
+overflowing size|config set max-vm-memory 16E
+vm unknown command|vm frob
+vm show without an id|vm show
+vm show with two ids|vm show 1 2
+vm show with a bad id|vm show 0xzz
+vm id with a suffix|vm show 4K
+negative vm id|vm destroy -1
+vm list with an argument|vm list 1
+page without a command|page
+page show without a GPA|page show 1
+page show with a bad GPA|page show 1 0xzz
+page show with a reversed range|page show 1 0x2000-0x1000
+page show with an empty range|page show 1 0x1000+0
+page show with an extra argument|page show 1 0 shared
+page revoke with a bad flag|page revoke 1 0 exclusive
+page range past 64 bits|page show 1 0xffffffffffffffff+2
+stats with two ids|stats 1 2
+stats with an unknown option|stats --bogus
+stats prometheus and json|-j stats --prometheus
+monitor with an argument|monitor 1"
 
 KERNEL_CASES="info
 info show
@@ -63,18 +82,32 @@ info show
 -p info
 config
 -j config show
-config set max-vm-memory 1G"
+config set max-vm-memory 1G
+vm
+vm list
+-j vm show 0x2a
+vm destroy 42
+page show 42 0x1000
+page show 42 0-1M
+page revoke 42 0x1000 shared
+stats
+stats 42 --prometheus
+monitor"
 
 count() {
 	printf '%s\n' "$1" | wc -l
 }
 
-tap_plan $(($(count "$USAGE_CASES") + $(count "$KERNEL_CASES") + 4))
+tap_plan $(($(count "$USAGE_CASES") + $(count "$KERNEL_CASES") + 8))
 
 tap_check "--help exits 0" expect 0 "" --help
 tap_check "help exits 0" expect 0 "" help
 tap_check "info help exits 0" expect 0 "" info help
 tap_check "--version exits 0" expect 0 "" --version
+tap_check "vm help exits 0" expect 0 "" vm help
+tap_check "page help exits 0" expect 0 "" page help
+tap_check "stats help exits 0" expect 0 "" stats help
+tap_check "monitor help exits 0" expect 0 "" monitor help
 
 while IFS='|' read -r name args; do
 	eval "set -- $args"
