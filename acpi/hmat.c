@@ -79,9 +79,11 @@ static void put_locality(struct ssi_blob *b, uint8_t data_type,
 	uint64_t base = div;
 	size_t entries = (size_t)l->nr_init * l->nr_targ;
 	size_t len = 32 + 4 * (l->nr_init + l->nr_targ) + 2 * entries;
+	int latency = data_type == HMAT_READ_LATENCY ||
+		      data_type == HMAT_WRITE_LATENCY;
 	unsigned int i, j;
 
-	if (data_type == HMAT_READ_LATENCY || data_type == HMAT_WRITE_LATENCY)
+	if (latency)
 		base *= PS_PER_NS;
 	/* Keep the next structure 4-byte aligned. */
 	len = (len + 3) & ~(size_t)3;
@@ -105,8 +107,13 @@ static void put_locality(struct ssi_blob *b, uint8_t data_type,
 		for (j = 0; j < l->nr_targ; j++) {
 			uint64_t v = m[l->init[i]][l->targ[j]];
 
-			/* Round up: never report better than configured. */
-			blob_put_u16(b, (uint16_t)((v + div - 1) / div));
+			/*
+			 * Never report better than configured: latency
+			 * rounds up, bandwidth down (but not to 0, which
+			 * means "unknown").
+			 */
+			v = latency ? (v + div - 1) / div : v / div;
+			blob_put_u16(b, (uint16_t)(v ? v : 1));
 		}
 	}
 	if (entries & 1)

@@ -344,28 +344,35 @@ static void test_srat_hotplug(void **state)
 	ssi_topo_free(t);
 }
 
-/* Values beyond 16 bits get a larger base unit, rounded up. */
+/*
+ * Values beyond 16 bits get a larger base unit; latency is rounded up and
+ * bandwidth down, so the table never promises more than configured.
+ */
 static void test_hmat_base_unit(void **state)
 {
 	struct ssi_topo *t = parse_ok("[topology]\nnodes = 2\n"
-				      "remote_latency = 200000\n"
-				      "local_bandwidth = 100000\n");
+				      "remote_latency = 200001\n"
+				      "local_bandwidth = 100001\n");
 	struct ssi_blob b = { 0 };
-	unsigned int off = 40 + 2 * 40, e;
+	/* header, 2 memory attribute structures, then 4 localities */
+	unsigned int off = 40 + 2 * 40, entries;
 
 	assert_int_equal(ssi_acpi_build_hmat(t, &b), 0);
 	check_header(&b, "HMAT", 2);
-	/* read latency: max 200000 ns -> divisor 4, base 4000 ps */
+	/* read latency: max 200001 ns -> divisor 4, base 4000 ps */
 	assert_int_equal(rd8(&b, off + 9), 1);
 	assert_int_equal(rd64(&b, off + 24), 4000);
-	e = off + 32 + 16;
-	assert_int_equal(rd16(&b, e), 25);		/* 100 ns / 4 */
-	assert_int_equal(rd16(&b, e + 2), 50000);	/* 200000 / 4 */
-	off += rd32(&b, off + 4) * 2;			/* skip write lat. */
-	/* read bandwidth: max 100000 MB/s -> divisor 2 */
+	entries = off + 32 + 2 * 4 + 2 * 4;
+	assert_int_equal(rd16(&b, entries), 25);	/* 100 ns / 4 */
+	assert_int_equal(rd16(&b, entries + 2), 50001);	/* 200001 / 4, up */
+	/* skip read and write latency: both have the same length */
+	off += 2 * rd32(&b, off + 4);
+	/* read bandwidth: max 100001 MB/s -> divisor 2 */
 	assert_int_equal(rd8(&b, off + 9), 4);
 	assert_int_equal(rd64(&b, off + 24), 2);
-	assert_int_equal(rd16(&b, e + (off - 40 - 80)), 50000);
+	entries = off + 32 + 2 * 4 + 2 * 4;
+	assert_int_equal(rd16(&b, entries), 50000);	/* 100001 / 2, down */
+	assert_int_equal(rd16(&b, entries + 2), 2500);	/* 5000 / 2 */
 	ssi_blob_free(&b);
 	ssi_topo_free(t);
 }

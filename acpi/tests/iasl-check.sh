@@ -23,7 +23,9 @@ command -v iasl >/dev/null || { echo "iasl-check: iasl not installed"; exit 1; }
 gen() {
 	local nodes=$1 cpus=$2 size=$3 i j d
 	printf '[topology]\nnodes = %d\ncpus_per_node = %d\n' "$nodes" "$cpus"
-	printf 'memory_per_node = %s\nremote_latency = 70000\n' "$size"
+	printf 'memory_per_node = %s\n' "$size"
+	# beyond 16 bits: a larger HMAT base unit, rounded the safe way
+	printf 'remote_latency = 70001\nlocal_bandwidth = 100001\n'
 	printf '[distance]\n'
 	for ((i = 0; i < nodes; i++)); do
 		printf '%d =' "$i"
