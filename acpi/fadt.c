@@ -9,6 +9,8 @@
  * VMM powers off.  SMI_CMD is 0, which tells the OS the machine is always
  * in ACPI mode, so the VMM must read back SCI_EN set in PM1a_CNT.
  */
+#include <errno.h>
+
 #include "table.h"
 
 #define FADT_REVISION		6
@@ -130,5 +132,5 @@ int ssi_acpi_build_facs(struct ssi_blob *out)
 	blob_put_zeros(out, 3);
 	blob_put_u32(out, 0);		/* OSPM flags */
 	blob_put_zeros(out, 24);
-	return out->failed ? -1 : 0;
+	return out->failed ? -ENOMEM : 0;
 }
