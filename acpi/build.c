@@ -95,6 +95,12 @@ int ssi_acpi_build_all(const struct ssi_topo *t, uint64_t rsdp_addr,
 		goto fail;
 	out->t[SSI_ACPI_RSDP].addr = rsdp_addr;
 	out->end = cur;
+	/* The RSDP must not land on the other tables. */
+	if (rsdp_addr + out->t[SSI_ACPI_RSDP].blob.len > tables_addr &&
+	    rsdp_addr < cur) {
+		ret = -EINVAL;
+		goto fail;
+	}
 	return 0;
 fail:
 	ssi_acpi_tables_free(out);

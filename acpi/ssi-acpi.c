@@ -124,6 +124,13 @@ static int write_tables(const struct ssi_topo *t, const char *dir,
 	int ret;
 
 	ret = ssi_acpi_build_all(t, rsdp_addr, tables_addr, &tables);
+	if (ret == -EINVAL) {
+		fprintf(stderr,
+			"ssi-acpi: the RSDP at 0x%llx overlaps the tables from 0x%llx\n",
+			(unsigned long long)rsdp_addr,
+			(unsigned long long)tables_addr);
+		return -1;
+	}
 	if (ret) {
 		fprintf(stderr, "ssi-acpi: building tables failed: %s\n",
 			strerror(-ret));

@@ -183,6 +183,7 @@ struct ssi_acpi_tables {
  * Build every table.  The RSDP goes at rsdp_addr (the VMM puts it where
  * the guest finds it: the BIOS area 0xe0000-0xfffff or boot_params); the
  * rest follow each other from tables_addr.  Free with ssi_acpi_tables_free.
+ * Returns -EINVAL if the RSDP would overlap the other tables.
  */
 int ssi_acpi_build_all(const struct ssi_topo *t, uint64_t rsdp_addr,
 		       uint64_t tables_addr, struct ssi_acpi_tables *out);

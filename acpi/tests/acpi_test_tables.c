@@ -400,6 +400,24 @@ static void test_hmat_memory_only_node(void **state)
 	ssi_topo_free(t);
 }
 
+/* The RSDP may sit before or after the tables, never on them. */
+static void test_rsdp_overlap(void **state)
+{
+	struct ssi_topo *t = parse_ok("");
+	struct ssi_acpi_tables tabs;
+
+	assert_int_equal(ssi_acpi_build_all(t, 0x1000, 0x1010, &tabs),
+			 -EINVAL);
+	assert_int_equal(ssi_acpi_build_all(t, 0x1100, 0x1000, &tabs),
+			 -EINVAL);
+	assert_int_equal(ssi_acpi_build_all(t, 0xfdc, 0x1000, &tabs), 0);
+	assert_int_equal(tabs.t[SSI_ACPI_DSDT].addr, 0x1000);
+	ssi_acpi_tables_free(&tabs);
+	assert_int_equal(ssi_acpi_build_all(t, 0x100000, 0x1000, &tabs), 0);
+	ssi_acpi_tables_free(&tabs);
+	ssi_topo_free(t);
+}
+
 /* x2apic = yes forces x2APIC structures even for small ids. */
 static void test_force_x2apic(void **state)
 {
@@ -438,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_hmat_base_unit),
 		cmocka_unit_test(test_hmat_memory_only_node),
 		cmocka_unit_test(test_force_x2apic),
+		cmocka_unit_test(test_rsdp_overlap),
 	};
 	char name[64];
 	unsigned int i;

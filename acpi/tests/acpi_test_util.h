@@ -6,6 +6,7 @@
 #ifndef ACPI_TEST_UTIL_H
 #define ACPI_TEST_UTIL_H
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
