@@ -126,7 +126,8 @@ static char *read_line(char *buf, int size, void *stream)
 			ch = fgetc(c->file);
 		if (ch == EOF)
 			break;
-		if (n + 2 >= (size_t)size) {
+		/* Room for the newline and the NUL must remain. */
+		if (ch != '\n' && n + 2 >= (size_t)size) {
 			topo_fail(c, c->line + 1,
 				  "line longer than %d characters; continue a long list on an indented next line",
 				  size - 2);

@@ -349,6 +349,28 @@ static void test_err_line_too_long(void **state)
 	expect_error(text, 2, "longer than", NULL);
 }
 
+/* 198 characters (without the newline) is the longest line. */
+static void test_longest_line(void **state)
+{
+	char text[256];
+	struct ssi_topo *t;
+	char err[256];
+
+	/* "[topology]\n" then "nodes = 1" padded with blanks to N chars */
+	memset(text, ' ', sizeof(text));
+	memcpy(text, "[topology]\nnodes = 1", 20);
+	text[11 + 198] = '\n';
+	text[11 + 199] = '\0';
+	t = ssi_topo_parse_string(text, "test", err, sizeof(err));
+	if (!t)
+		fail_msg("a 198-character line was refused: %s", err);
+	ssi_topo_free(t);
+	text[11 + 199] = '\n';
+	text[11 + 198] = ' ';
+	text[11 + 200] = '\0';
+	expect_error(text, 2, "longer than 198 characters", NULL);
+}
+
 static void test_err_missing_file(void **state)
 {
 	char err[256];
@@ -397,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_pci_window_off),
 		cmocka_unit_test(test_err_bad_bool),
 		cmocka_unit_test(test_err_line_too_long),
+		cmocka_unit_test(test_longest_line),
 		cmocka_unit_test(test_err_missing_file),
 	};
 
