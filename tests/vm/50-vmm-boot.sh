@@ -17,7 +17,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 user/tests/make-guest-initramfs.sh "$tmp/guest.cpio"
 
-tools/vmtest -t 400 -m 2048 --smp 2 \
+tools/vmtest -t 1200 -m 2048 --smp 2 \
 	--file "$KERNEL=/guest/vmlinuz" \
 	--file "$tmp/guest.cpio=/guest/initrd.cpio" \
 	--file "user/tests/vm-boot-inner.sh=/guest/test.sh" \

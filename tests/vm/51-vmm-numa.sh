@@ -19,7 +19,7 @@ user/tests/make-guest-initramfs.sh "$tmp/guest.cpio"
 
 # One socket per node: with both CPUs in one socket the outer kernel WARNs
 # that an LLC sibling sits on another node (topology_sane).
-tools/vmtest -t 400 -m 2048 --smp 2 \
+tools/vmtest -t 1200 -m 2048 --smp 2 \
 	--qemu-args "-smp 2,sockets=2,cores=1,threads=1 -object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1" \
 	--file "$KERNEL=/guest/vmlinuz" \
 	--file "$tmp/guest.cpio=/guest/initrd.cpio" \

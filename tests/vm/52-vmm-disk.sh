@@ -24,7 +24,7 @@ echo "hello from the host, $(date -u +%s)" >"$tmp/fs/hello.txt"
 cp "$tmp/fs/hello.txt" "$tmp/hello.txt"
 mkfs.ext4 -q -F -d "$tmp/fs" "$tmp/disk.img" 32M
 
-tools/vmtest -t 400 -m 2048 --smp 2 \
+tools/vmtest -t 1200 -m 2048 --smp 2 \
 	--bin "$(command -v debugfs)" --bin "$(command -v e2fsck)" \
 	--file "$KERNEL=/guest/vmlinuz" \
 	--file "$tmp/guest.cpio=/guest/initrd.cpio" \

@@ -27,6 +27,9 @@ ln -s busybox "$root/bin/sh"
 # The kernel opens /dev/console for init before anything is mounted.
 mknod "$root/dev/console" c 5 1
 
+# The memory checker, built static from source for this run.
+cc -static -O2 -o "$root/bin/memcheck" "$(dirname "$0")/guest/memcheck.c"
+
 # Modules in load order (each one's dependencies first).  ext4 wants the
 # crc32c transform without declaring it, hence crc32c_generic.
 : >"$root/modules.list"
@@ -45,6 +48,7 @@ fi
 # guest_end=poweroff|reboot says how the guest ends (default poweroff),
 # guest_echo=1 makes it read one line from the console and echo it back,
 # guest_numa=1 reports the NUMA nodes, distances and HMAT values it sees,
+# guest_memcheck=MIB runs the memory checker over MIB MiB,
 # guest_disk=1 mounts the ext4 file system on /dev/vda, prints hello.txt
 # from it and writes from-guest.txt.
 cat >"$root/init" <<'INIT'
@@ -67,6 +71,9 @@ if [ "$guest_numa" = 1 ]; then
 			echo "GUEST: $n access0 read_latency $(cat $a/read_latency) write_latency $(cat $a/write_latency) read_bandwidth $(cat $a/read_bandwidth) write_bandwidth $(cat $a/write_bandwidth)"
 		fi
 	done
+fi
+if [ -n "$guest_memcheck" ]; then
+	memcheck "$guest_memcheck"
 fi
 if [ "$guest_disk" = 1 ]; then
 	mount -t devtmpfs devtmpfs /dev

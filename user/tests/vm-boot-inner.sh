@@ -15,7 +15,7 @@
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.cpio
 BASE_CMDLINE="console=ttyS0 panic=-1 noxsave"
-WAIT=180
+WAIT=400
 fail=0
 
 say() {

@@ -28,7 +28,7 @@ expect() {
 }
 
 cp /guest/disk.img /tmp/disk.img
-timeout 300 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
+timeout 900 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
 	--cpus 2 --memory 512M --disk /tmp/disk.img \
 	--cmdline "console=ttyS0 panic=-1 noxsave pci=lastbus=1 guest_disk=1" \
 	</dev/null >/tmp/disk.out 2>&1

@@ -10,7 +10,7 @@
 
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.cpio
-WAIT=180
+WAIT=400
 fail=0
 
 say() {

@@ -129,5 +129,49 @@ for mode in pin no-pin; do
 	fi
 done
 
+# The terminal: on a pty (script(1)) stdin must be raw while the VM runs,
+# Ctrl-A x must end ssi-vmm with 0, and the pty must be cooked again after.
+if command -v script >/dev/null && command -v pgrep >/dev/null; then
+	rm -f "$tmp/tty.out" "$tmp/during" "$tmp/after" "$tmp/rc"
+	(
+		i=0
+		while ! grep -qs "payload:" "$tmp/tty.out" && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		for p in $(pgrep -x ssi-vmm); do
+			t=$(readlink "/proc/$p/fd/0")
+			case "$t" in
+			/dev/pts/*) stty -F "$t" -a >"$tmp/during" ;;
+			esac
+		done
+		printf '\001x'
+		sleep 1
+	) | script -qfec "sh -c '\"$vmm\" --kernel \"$tmp/hello.bz\" --cmdline wait; echo \$? >\"$tmp/rc\"; stty -a >\"$tmp/after\"'" \
+		/dev/null >"$tmp/tty.out" 2>&1
+	if grep -qE '(^| )-icanon( |$)' "$tmp/during" 2>/dev/null &&
+	   grep -qE '(^| )-echo( |$)' "$tmp/during"; then
+		echo "vmm-payload: ok: tty raw (-icanon -echo) while the VM runs"
+	else
+		echo "vmm-payload: FAIL: tty not raw while the VM runs: $(cat "$tmp/during" 2>/dev/null | head -c 300)"
+		fail=1
+	fi
+	if [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ]; then
+		echo "vmm-payload: ok: Ctrl-A x ends ssi-vmm with status 0"
+	else
+		echo "vmm-payload: FAIL: after Ctrl-A x the status is '$(cat "$tmp/rc" 2>/dev/null)'"
+		fail=1
+	fi
+	if grep -qE '(^| )icanon( |$)' "$tmp/after" 2>/dev/null &&
+	   grep -qE '(^| )echo( |$)' "$tmp/after"; then
+		echo "vmm-payload: ok: tty cooked again (icanon echo) after exit"
+	else
+		echo "vmm-payload: FAIL: tty not restored after exit"
+		fail=1
+	fi
+else
+	echo "vmm-payload: SKIP: tty test needs script(1) and pgrep"
+fi
+
 [ $fail -eq 0 ] && echo "vmm-payload: PASS"
 exit $fail

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test-bed VM: a nested guest with RAM on both sides of
+# the 3G-4G hole runs the memory checker over memory that must include
+# pages above 4G (the second memslot); then the refusals that need the
+# test bed: the ssihv backend and a missing /dev/kvm.  "noxsave": see
+# vm-boot-inner.sh.
+
+fail=0
+say() {
+	echo "vmm-memory: $*"
+}
+bad() {
+	say "FAIL: $*"
+	fail=1
+}
+expect() {
+	if tr -d '\r' <"$1" | grep -qF -- "$2"; then
+		say "ok: saw '$2'"
+	else
+		bad "no '$2' in $1"
+	fi
+}
+
+# 3G below the hole + 256M from 4G.  Linux hands user pages out of
+# ZONE_NORMAL (above 4G here) first, so 512 MiB must reach it.
+timeout 900 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
+	--cpus 2 --memory 3328M \
+	--cmdline "console=ttyS0 panic=-1 noxsave guest_memcheck=512" \
+	</dev/null >/tmp/mem.out 2>&1
+rc=$?
+tr -d '\r' </tmp/mem.out | grep -E '^GUEST:|BIOS-e820|ssi-vmm' | sed 's/^/  | /'
+[ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0" ||
+	bad "ssi-vmm exit status $rc (want 0)"
+expect /tmp/mem.out "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"
+expect /tmp/mem.out "BIOS-e820: [mem 0x0000000100000000-0x000000010fffffff] usable"
+high=$(tr -d '\r' </tmp/mem.out |
+       sed -n 's/^GUEST: memcheck ok 512 MiB, \([0-9]*\) MiB of it above 4G.*/\1/p')
+[ -n "$high" ] && [ "$high" -gt 0 ] &&
+	say "ok: memcheck passed over 512 MiB, $high MiB of it above 4G" ||
+	bad "memcheck did not pass with memory above 4G (got '$high')"
+
+# refuse NAME TEXT ARGS...: one line, non-zero exit.
+refuse() {
+	name=$1 text=$2
+	shift 2
+	ssi-vmm "$@" </dev/null >/tmp/err 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] && [ "$(wc -l </tmp/err)" -eq 1 ] &&
+	   grep -qF -- "$text" /tmp/err; then
+		say "ok: $name: $(cat /tmp/err)"
+	else
+		bad "$name: status $rc, output: $(cat /tmp/err)"
+	fi
+}
+modprobe ssihv 2>/dev/null
+if [ -e /dev/ssihv ]; then
+	refuse "ssihv backend" "does not provide guest memory yet" \
+		--kernel /guest/vmlinuz --memory-backend ssihv
+else
+	bad "no /dev/ssihv after modprobe ssihv"
+fi
+refuse "hugetlb without huge pages" "not enough huge pages" \
+	--kernel /guest/vmlinuz --memory-backend hugetlb --memory 64M
+rmmod kvm_amd
+refuse "no /dev/kvm" "/dev/kvm" --kernel /guest/vmlinuz
+modprobe kvm_amd nested=1
+
+[ $fail -eq 0 ] && say "PASS" || say "FAIL"
+exit $fail
