@@ -623,7 +623,7 @@ TEST(monitor_prints_vm_created)
 TEST(monitor_text_and_sigterm)
 {
 	struct monitor mon;
-	char want[64];
+	char want[96];
 	struct test_vm t;
 	int status, attempt;
 	bool seen = false;
@@ -639,6 +639,26 @@ TEST(monitor_text_and_sigterm)
 		close(t.fd);
 	}
 	ASSERT_TRUE(seen);
+
+	/* A VM at its limit: the refused first touch is reported. */
+	{
+		struct ssihv_mem_range r = vm_range(0, R_SIZE, 0,
+						    SSIHV_NUMA_ANY);
+		uint64_t id = vm_test_id(300);
+		uint8_t *p;
+		int fd;
+
+		fd = vm_create_limit(id, &r, 1, VM_PAGE);
+		p = vm_map(fd, 0, R_SIZE);
+		ASSERT_TRUE(vm_touch(p, true));
+		EXPECT_FALSE(vm_touch(p + 3 * VM_PAGE, true));
+		snprintf(want, sizeof(want),
+			 " limit-hit vm %llu gpa 0x3000 limit 4096\n",
+			 (unsigned long long)id);
+		EXPECT_TRUE(monitor_wait(&mon, want, 5000));
+		munmap(p, R_SIZE);
+		close(fd);
+	}
 	harness_log("monitor printed:\n%s", mon.buf);
 	ASSERT_EQ(kill(mon.pid, SIGTERM), 0);
 	ASSERT_EQ(waitpid(mon.pid, &status, 0), mon.pid);

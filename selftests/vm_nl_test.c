@@ -444,3 +444,48 @@ TEST(remote_frames_are_refused_and_counted)
 	EXPECT_EQ(page.owner, 1);
 	genl_conn_close(&conn);
 }
+
+/* A first touch over the VM's limit: SIGBUS, refused, LIMIT_HIT event. */
+TEST(limit_refuses_and_notifies)
+{
+	struct ssihv_mem_range r = vm_range(0, A_SIZE, 0, SSIHV_NUMA_ANY);
+	struct genl_conn conn, events;
+	struct event_wait event;
+	struct vm_stats stats;
+	struct vm_info info;
+	struct page_info page;
+	uint8_t *p;
+	uint64_t id;
+	int fd;
+
+	ensure_module();
+	events_open(&events);
+	id = vm_test_id(11);
+	fd = vm_create_limit(id, &r, 1, 2 * VM_PAGE);
+	p = vm_map(fd, 0, A_SIZE);
+	ssihv_conn_open(&conn);
+	ASSERT_EQ(vm_get(&conn, id, &info), 0);
+	EXPECT_EQ(info.mem_limit, 2 * VM_PAGE);
+
+	ASSERT_TRUE(vm_touch(p, true));
+	ASSERT_TRUE(vm_touch(p + VM_PAGE, true));
+	EXPECT_FALSE(vm_touch(p + 5 * VM_PAGE + 8, true));
+	EXPECT_TRUE(event_wait_for(&events, SSIHV_CMD_EVENT_LIMIT_HIT, id,
+				   5000, &event));
+	EXPECT_EQ(event.gpa, 5 * VM_PAGE);
+	EXPECT_EQ(event.mem_limit, 2 * VM_PAGE);
+
+	ASSERT_EQ(stats_get(&conn, id, &stats), 0);
+	EXPECT_EQ(stats.first, 2);
+	EXPECT_EQ(stats.refused, 1);
+	EXPECT_EQ(stats.remote, 0);
+	EXPECT_EQ(stats.resident, 2);
+	EXPECT_EQ(hist_total(&stats), 3);
+	ASSERT_EQ(page_get(&conn, id, 5 * VM_PAGE, &page), 0);
+	EXPECT_EQ(page.state, SSIHV_PAGE_INVALID);
+
+	/* Pages already resident stay usable. */
+	EXPECT_TRUE(vm_touch(p, false));
+	genl_conn_close(&conn);
+	genl_conn_close(&events);
+}

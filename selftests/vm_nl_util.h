@@ -40,15 +40,20 @@ static inline struct ssihv_mem_range vm_range(uint64_t gpa, uint64_t size,
 	return r;
 }
 
-/* Open /dev/ssihv and create the instance; returns the fd. */
-static inline int vm_create(uint64_t id, const struct ssihv_mem_range *r,
-			    unsigned int n)
+/*
+ * Open /dev/ssihv and create the instance with a resident memory limit
+ * in bytes (0: the module's max-vm-memory); returns the fd.
+ */
+static inline int vm_create_limit(uint64_t id,
+				  const struct ssihv_mem_range *r,
+				  unsigned int n, uint64_t mem_limit)
 {
 	struct ssihv_attach req = {
 		.vm_id = id,
 		.ranges = (uintptr_t)r,
 		.nr_ranges = n,
 		.flags = SSIHV_ATTACH_CREATE | SSIHV_ATTACH_EXCL,
+		.mem_limit = mem_limit,
 	};
 	int fd = open(VM_DEV, O_RDWR | O_CLOEXEC);
 
@@ -58,6 +63,12 @@ static inline int vm_create(uint64_t id, const struct ssihv_mem_range *r,
 		FAIL("SSIHV_IOC_ATTACH(create %#llx): %s",
 		     (unsigned long long)id, strerror(errno));
 	return fd;
+}
+
+static inline int vm_create(uint64_t id, const struct ssihv_mem_range *r,
+			    unsigned int n)
+{
+	return vm_create_limit(id, r, n, 0);
 }
 
 /* Map [gpa, gpa + size) of the instance behind fd, read-write. */
@@ -533,6 +544,7 @@ struct event_wait {
 	uint8_t cmd;
 	uint64_t vm_id;
 	bool seen;
+	uint64_t gpa, mem_limit;	/* of LIMIT_HIT, if present */
 };
 
 static inline int event_valid(struct nl_msg *msg, void *arg)
@@ -548,8 +560,14 @@ static inline int event_valid(struct nl_msg *msg, void *arg)
 		    nla_get_u64(attrs[SSIHV_A_VM_ID]) : 0ULL);
 	if (ghdr->cmd == wait->cmd && attrs[SSIHV_A_VM_ID] &&
 	    nla_len(attrs[SSIHV_A_VM_ID]) == 8 &&
-	    nla_get_u64(attrs[SSIHV_A_VM_ID]) == wait->vm_id)
+	    nla_get_u64(attrs[SSIHV_A_VM_ID]) == wait->vm_id) {
 		wait->seen = true;
+		if (attrs[SSIHV_A_PAGE_GPA])
+			wait->gpa = attr_u64(attrs, SSIHV_A_PAGE_GPA);
+		if (attrs[SSIHV_A_VM_MEM_LIMIT])
+			wait->mem_limit = attr_u64(attrs,
+						   SSIHV_A_VM_MEM_LIMIT);
+	}
 	return NL_OK;
 }
 
@@ -559,9 +577,13 @@ static inline int event_any_seq(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* Wait up to timeout_ms for event cmd about vm_id; true if it came. */
-static inline bool event_wait(struct genl_conn *conn, uint8_t cmd,
-			      uint64_t vm_id, unsigned int timeout_ms)
+/*
+ * Wait up to timeout_ms for event cmd about vm_id; true if it came, with
+ * its GPA and limit in *out if out is not NULL.
+ */
+static inline bool event_wait_for(struct genl_conn *conn, uint8_t cmd,
+				  uint64_t vm_id, unsigned int timeout_ms,
+				  struct event_wait *out)
 {
 	struct event_wait wait = { .cmd = cmd, .vm_id = vm_id };
 	struct pollfd pfd = { .fd = nl_socket_get_fd(conn->sock),
@@ -578,7 +600,15 @@ static inline bool event_wait(struct genl_conn *conn, uint8_t cmd,
 		waited += 50;
 	}
 	nl_cb_put(cb);
+	if (out)
+		*out = wait;
 	return wait.seen;
+}
+
+static inline bool event_wait(struct genl_conn *conn, uint8_t cmd,
+			      uint64_t vm_id, unsigned int timeout_ms)
+{
+	return event_wait_for(conn, cmd, vm_id, timeout_ms, NULL);
 }
 
 #endif /* _SSIHV_SELFTEST_VM_NL_UTIL_H */
