@@ -43,6 +43,14 @@ void *gpa_to_hva(struct vmm *vmm, uint64_t gpa, uint64_t len)
 	return (char *)vmm->ram + offset;
 }
 
+/* hugetlbfs reserves the whole mapping up front, or populating fails. */
+static void hugetlb_short(struct vmm *vmm)
+{
+	fprintf(stderr,
+		"ssi-vmm: not enough huge pages for %llu MiB of guest memory (see /proc/sys/vm/nr_hugepages)\n",
+		(unsigned long long)(vmm->ram_size >> 20));
+}
+
 static void *map_shared_fd(struct vmm *vmm, int fd, const char *what)
 {
 	void *ram;
@@ -54,7 +62,10 @@ static void *map_shared_fd(struct vmm *vmm, int fd, const char *what)
 	}
 	ram = mmap(NULL, vmm->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   fd, 0);
-	if (ram == MAP_FAILED)
+	if (ram == MAP_FAILED && errno == ENOMEM &&
+	    vmm->cfg.mem_backend == MEM_BACKEND_HUGETLB)
+		hugetlb_short(vmm);
+	else if (ram == MAP_FAILED)
 		fprintf(stderr, "ssi-vmm: cannot map %s guest memory: %s\n",
 			what, strerror(errno));
 	return ram;
@@ -84,9 +95,7 @@ static void *alloc_memfd(struct vmm *vmm, unsigned int flags,
 		 * vCPU thread later.
 		 */
 		if (madvise(ram, vmm->ram_size, MADV_POPULATE_WRITE) < 0) {
-			fprintf(stderr,
-				"ssi-vmm: not enough huge pages for %llu MiB of guest memory (see /proc/sys/vm/nr_hugepages)\n",
-				(unsigned long long)(vmm->ram_size >> 20));
+			hugetlb_short(vmm);
 			munmap(ram, vmm->ram_size);
 			return MAP_FAILED;
 		}

@@ -35,6 +35,17 @@ if [ $rc -ne 0 ]; then
 	fail=1
 fi
 
+# The same boot from a memfd (shared) guest RAM.
+timeout 20 "$vmm" --kernel "$tmp/hello.bz" --cmdline "hello world" \
+	--memory 64M --memory-backend memfd </dev/null >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "boot_params and cmdline OK" "$tmp/out"; then
+	echo "vmm-payload: ok: memfd backend boots"
+else
+	echo "vmm-payload: FAIL: memfd backend: status $rc: $(cat "$tmp/out")"
+	fail=1
+fi
+
 # refuse NAME EXPECTED-TEXT ARGS...: one line on stderr, non-zero status.
 refuse() {
 	name=$1 text=$2
