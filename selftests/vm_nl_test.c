@@ -219,6 +219,46 @@ TEST(get_page_dump_is_one_message_per_frame_in_order)
 	genl_conn_close(&conn);
 }
 
+/* Dumps longer than one message batch resume at the right frame. */
+TEST(get_page_dump_spans_many_batches)
+{
+	struct ssihv_mem_range r[2] = {
+		vm_range(0, 4ULL << 20, 0, SSIHV_NUMA_ANY),
+		vm_range(8ULL << 20, 4ULL << 20, 0, SSIHV_NUMA_ANY),
+	};
+	struct page_list *list = calloc(1, sizeof(*list));
+	struct genl_conn conn;
+	uint64_t id, want;
+	unsigned int i;
+	uint8_t *p;
+	int fd;
+
+	ASSERT_TRUE(list);
+	ensure_module();
+	id = vm_test_id(12);
+	fd = vm_create(id, r, 2);
+	/* Every 100th frame of the second range has a copy. */
+	p = vm_map(fd, 8ULL << 20, 4ULL << 20);
+	for (i = 0; i < 1024; i += 100)
+		ASSERT_TRUE(vm_touch(p + i * VM_PAGE, true));
+	ssihv_conn_open(&conn);
+	ASSERT_EQ(page_dump(&conn, id, 0, (12ULL << 20) - 1, list), 0);
+	ASSERT_EQ(list->count, 2048);
+	for (i = 0; i < list->count; i++) {
+		want = i < 1024 ? i * VM_PAGE :
+		       (8ULL << 20) + (i - 1024) * VM_PAGE;
+		if (list->pages[i].gpa != want)
+			FAIL("message %u: gpa %#llx, want %#llx", i,
+			     (unsigned long long)list->pages[i].gpa,
+			     (unsigned long long)want);
+		EXPECT_EQ(list->pages[i].state,
+			  i >= 1024 && (i - 1024) % 100 == 0 ?
+			  SSIHV_PAGE_EXCLUSIVE : SSIHV_PAGE_INVALID);
+	}
+	free(list);
+	genl_conn_close(&conn);
+}
+
 TEST(get_stats_counts_first_touches)
 {
 	struct genl_conn conn;

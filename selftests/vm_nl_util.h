@@ -353,8 +353,9 @@ struct page_info {
 	int32_t numa_node;
 };
 
+/* Big (160 KiB): allocate it. */
 struct page_list {
-	struct page_info pages[512];
+	struct page_info pages[4096];
 	unsigned int count;
 };
 
