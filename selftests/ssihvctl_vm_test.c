@@ -153,6 +153,17 @@ TEST(vm_list_and_show)
 	EXPECT_FALSE(json_object_get_boolean(member(vm, "dead")));
 	json_object_put(list);
 
+	/* Reading needs no privilege. */
+	SSIHVCTL(&run, true, "-j", "vm", "list");
+	ASSERT_EQ(run.status, 0);
+	list = parse_json(run.out);
+	EXPECT_TRUE(find_by(list, "id", t.id));
+	json_object_put(list);
+	SSIHVCTL(&run, true, "stats", t.id_dec, "--prometheus");
+	EXPECT_EQ(run.status, 0);
+	SSIHVCTL(&run, true, "page", "show", t.id_dec, "0+16K");
+	EXPECT_EQ(run.status, 0);
+
 	/* The table: a heading and one row for the VM. */
 	SSIHVCTL(&run, false, "vm", "list");
 	ASSERT_EQ(run.status, 0);
