@@ -39,8 +39,8 @@ static struct acpi_pm pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static uint32_t pm_timer_now(void)
 {
-	struct timespec ts;
 	unsigned __int128 ns;
+	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ns = (unsigned __int128)ts.tv_sec * 1000000000u + ts.tv_nsec;

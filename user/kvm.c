@@ -43,11 +43,13 @@ static int kvm_check_caps(struct vmm *vmm)
 		{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "identity map address" },
 		{ KVM_CAP_EXT_CPUID, "CPUID2" },
 		{ KVM_CAP_IRQ_ROUTING, "IRQ routing" },
+		{ KVM_CAP_MP_STATE, "MP state" },
+		{ KVM_CAP_SIGNAL_MSI, "MSI injection" },
 	};
 	unsigned int i;
 	int max_vcpus;
 
-	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(needed); i++) {
 		if (ioctl(vmm->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0) {
 			fprintf(stderr, "ssi-vmm: KVM lacks %s\n",
 				needed[i].name);
@@ -274,6 +276,27 @@ static int vcpu_setup_lapic(struct vcpu *vcpu)
 	return ioctl(vcpu->fd, KVM_SET_LAPIC, &lapic);
 }
 
+/*
+ * vCPU 0 runs from the boot state we give it; every other vCPU waits in
+ * KVM_RUN for the INIT/SIPI the guest sends once it has read the MADT.
+ * KVM already starts non-BSP vCPUs that way with an in-kernel LAPIC; say
+ * it explicitly so it does not depend on that default.
+ */
+static int vcpu_set_mp_state(struct vcpu *vcpu)
+{
+	struct kvm_mp_state mp = {
+		.mp_state = vcpu->id ? KVM_MP_STATE_UNINITIALIZED :
+				       KVM_MP_STATE_RUNNABLE,
+	};
+
+	if (ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp) < 0) {
+		fprintf(stderr, "ssi-vmm: vCPU %u: KVM_SET_MP_STATE: %s\n",
+			vcpu->id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int kvm_vcpu_init(struct vmm *vmm, unsigned int id)
 {
 	struct vcpu *vcpu = &vmm->vcpus[id];
@@ -300,5 +323,5 @@ int kvm_vcpu_init(struct vmm *vmm, unsigned int id)
 			strerror(errno));
 		return -1;
 	}
-	return 0;
+	return vcpu_set_mp_state(vcpu);
 }

@@ -90,7 +90,7 @@ static int parse_backend(const char *s, enum mem_backend *backend)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(s, names[i])) {
 			*backend = i;
 			return 0;

@@ -24,7 +24,8 @@
 #define ESCAPE_CHAR	0x01	/* Ctrl-A */
 
 static struct termios saved_termios;
-static volatile sig_atomic_t termios_saved;
+/* Set once, before any handler that reads it is installed. */
+static int termios_saved;
 
 void term_restore(void)
 {
@@ -52,7 +53,7 @@ int term_init(void)
 		return 0;
 	termios_saved = 1;
 	atexit(term_restore);
-	for (i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fatal_signals); i++)
 		signal(fatal_signals[i], term_fatal_signal);
 
 	raw = saved_termios;

@@ -13,7 +13,7 @@
 #include "virtio.h"
 #include "vmm.h"
 
-static uint16_t load_acquire16(const volatile uint16_t *p)
+static uint16_t load_acquire16(const uint16_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }

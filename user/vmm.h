@@ -19,6 +19,8 @@
 #define SZ_1G	0x40000000ULL
 #define SZ_4G	0x100000000ULL
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define MAX_VCPUS	256
 #define MAX_DISKS	8
 
@@ -122,6 +124,7 @@ enum vm_exit_reason {
 	VM_EXIT_USER_QUIT,
 	VM_EXIT_ERROR,
 };
+
 void vm_request_exit(enum vm_exit_reason reason);
 int vm_wait_exit(struct vmm *vmm);
 

@@ -50,7 +50,8 @@ fi
 # guest_numa=1 reports the NUMA nodes, distances and HMAT values it sees,
 # guest_memcheck=MIB runs the memory checker over MIB MiB,
 # guest_disk=1 mounts the ext4 file system on /dev/vda, prints hello.txt
-# from it and writes from-guest.txt.
+# from it and writes from-guest.txt; a /dev/vdb is read and must refuse
+# writes.
 cat >"$root/init" <<'INIT'
 #!/bin/sh
 /bin/busybox --install -s /bin
@@ -95,6 +96,18 @@ if [ "$guest_disk" = 1 ]; then
 		umount /mnt && echo "GUEST: disk unmounted"
 	else
 		echo "GUEST: mount of /dev/vda failed"
+	fi
+	if [ -b /dev/vdb ]; then
+		echo "GUEST: vdb ro $(cat /sys/block/vdb/ro)"
+		if mount -t ext4 -o ro /dev/vdb /mnt; then
+			echo "GUEST: vdb says: $(cat /mnt/hello.txt)"
+			umount /mnt
+		fi
+		if dd if=/dev/zero of=/dev/vdb bs=512 count=1 2>/dev/null; then
+			echo "GUEST: vdb write allowed"
+		else
+			echo "GUEST: vdb write refused"
+		fi
 	fi
 fi
 if [ "$guest_echo" = 1 ]; then

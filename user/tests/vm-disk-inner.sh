@@ -4,7 +4,8 @@
 # Runs inside the test-bed VM: the nested guest mounts an ext4 image that
 # ssi-vmm serves as virtio-blk (virtio-pci), reads a file the host put
 # there, writes two files and powers off; then the image is checked from
-# outside with debugfs.  "noxsave": see vm-boot-inner.sh.  "pci=lastbus=1":
+# outside with debugfs.  A second, read-only disk must be readable,
+# refuse writes and stay unchanged.  "noxsave": see vm-boot-inner.sh.  "pci=lastbus=1":
 # the DSDT has no PCI host bridge yet, so Linux finds no root bus through
 # ACPI; this makes it scan bus 0 as a "peer bus" by type-1 config access
 # (pcibios_fixup_peer_bridges) while ACPI still does the IOAPIC.  The
@@ -28,8 +29,10 @@ expect() {
 }
 
 cp /guest/disk.img /tmp/disk.img
+cp /guest/disk.img /tmp/disk-ro.img
+ro_md5=$(md5sum </tmp/disk-ro.img)
 timeout 900 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
-	--cpus 2 --memory 512M --disk /tmp/disk.img \
+	--cpus 2 --memory 512M --disk /tmp/disk.img --disk /tmp/disk-ro.img,ro \
 	--cmdline "console=ttyS0 panic=-1 noxsave pci=lastbus=1 guest_disk=1" \
 	</dev/null >/tmp/disk.out 2>&1
 rc=$?
@@ -41,6 +44,12 @@ sectors=$(($(stat -c %s /tmp/disk.img) / 512))
 expect /tmp/disk.out "GUEST: vda $sectors sectors"
 expect /tmp/disk.out "GUEST: disk says: $(cat /guest/hello.txt)"
 expect /tmp/disk.out "GUEST: disk unmounted"
+expect /tmp/disk.out "GUEST: vdb ro 1"
+expect /tmp/disk.out "GUEST: vdb says: $(cat /guest/hello.txt)"
+expect /tmp/disk.out "GUEST: vdb write refused"
+[ "$(md5sum </tmp/disk-ro.img)" = "$ro_md5" ] &&
+	say "ok: the read-only image is unchanged" ||
+	bad "the read-only image changed"
 
 # What the guest wrote must be in the image.
 got=$(debugfs -R "cat /from-guest.txt" /tmp/disk.img 2>/dev/null)
