@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The debug-kernel pass: build (or take from the cache) the KASAN + lockdep
+# + kmemleak kernel of "make debug-kernel", prove in one VM that each
+# detector fires and fails the run (tests/kmod/splat: kind=uaf, abba,
+# sleep, leak), then run the module selftests on it.
+#
+# The selftests run with SSIHV_STRESS_SECONDS=$DEBUG_STRESS_SECONDS
+# (default 10: guest work is ~6x slower on this kernel, see
+# Documentation/testing.rst).  DEBUG_KERNEL_SKIP_DETECTORS=1 skips the
+# detector VM (for a quick selftest-only run).
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+
+stress=${DEBUG_STRESS_SECONDS:-10}
+log_dir=build/tests/debug-kernel
+mkdir -p "$log_dir"
+
+make -s debug-kernel || { echo "not ok: make debug-kernel failed"; exit 1; }
+dk=$(tools/debug-kernel/build --print-dir) || exit 1
+
+echo "1..2"
+failed=0
+
+# 1: every detector reports, and its report fails the run.
+if [ "${DEBUG_KERNEL_SKIP_DETECTORS:-0}" = 1 ]; then
+	echo "ok 1 detectors fire # SKIP DEBUG_KERNEL_SKIP_DETECTORS=1"
+else
+	out=build/tests/kmod-splat-debug
+	rm -rf "$out" && mkdir -p "$out" && cp tests/kmod/splat/* "$out/"
+	if ! make -s -C "$dk/build" M="$PWD/$out" modules \
+		>"$log_dir/splat-build.log" 2>&1; then
+		cat "$log_dir/splat-build.log"
+		echo "not ok 1 cannot build the splat module for the debug kernel"
+		exit 1
+	fi
+	log=$log_dir/detectors.log
+	# shellcheck disable=SC2016
+	tools/vmtest --kernel debug -t 150 -m 1024 --smp 1 \
+		--extra-module "$out/splat.ko" -- sh -c '
+		for k in uaf abba sleep; do
+			modprobe splat kind=$k && rmmod splat
+		done
+		modprobe splat kind=leak
+		exit 0' >"$log" 2>&1
+	rc=$?
+	# The run must fail, and the full logs must hold each report.
+	run=$(sed -n 's/.*logs in \([^ ),]*\).*/\1/p' "$log" | head -n 1)
+	all=$(cat "$log" "$run"/node0.ctl.txt "$run"/node0.console 2>/dev/null)
+	missing=
+	check() {
+		grep -qE "$2" <<<"$all" || missing+=" $1"
+	}
+	check KASAN 'BUG: KASAN: use-after-free in splat_uaf'
+	check lockdep 'WARNING: possible circular locking dependency detected'
+	check atomic-sleep 'BUG: sleeping function called from invalid context'
+	check kmemleak 'unreferenced object'
+	check kmemleak-frame 'splat_leak'
+	if [ $rc -ne 0 ] && [ -z "$missing" ] &&
+	   grep -q 'vmtest: node0: kernel splat' "$log"; then
+		echo "ok 1 KASAN, lockdep, atomic-sleep and kmemleak reports" \
+		     "fail the run (status $rc)"
+	else
+		echo "not ok 1 detectors fire (status $rc, missing:${missing:- none})"
+		tail -n 40 "$log"
+		failed=1
+	fi
+fi
+
+# 2: the module selftests, clean under all detectors.
+# Like tests/vm/30-selftests.sh; vmtest scales the timeout by 6.
+log=$log_dir/selftests.log
+tools/vmtest --kernel debug -t 600 \
+	--env SSIHV_STRESS_SECONDS="$stress" \
+	-- /ssihv/selftests/run-all >"$log" 2>&1
+grep -E '^(not ok|# selftest|vmtest:)' "$log" | sed 's/^/#   /'
+if grep -q '^vmtest: PASS' "$log"; then
+	echo "ok 2 selftests on the debug kernel" \
+	     "(SSIHV_STRESS_SECONDS=$stress)"
+else
+	echo "not ok 2 selftests on the debug kernel (log: $log)"
+	failed=1
+fi
+[ $failed -eq 0 ]
