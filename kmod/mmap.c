@@ -91,7 +91,12 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 			this_cpu_inc(vm->stats->faults[SSIHV_FAULT_REMOTE]);
 			goto refuse;
 		}
-		if (atomic64_read(&vm->resident) >= vm->mem_limit_pages) {
+		/*
+		 * Reserve the page against the limit before allocating:
+		 * faults on other frames hold other locks.
+		 */
+		if (atomic64_inc_return(&vm->resident) > vm->mem_limit_pages) {
+			atomic64_dec(&vm->resident);
 			mutex_unlock(lock);
 			ssihv_limit_hit(vm, gfn);
 			ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, start_ns);
@@ -99,10 +104,10 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 		}
 		page = ssihv_alloc_frame(vm, range);
 		if (!page) {
+			atomic64_dec(&vm->resident);
 			mutex_unlock(lock);
 			return VM_FAULT_OOM;
 		}
-		atomic64_inc(&vm->resident);
 		atomic64_inc(&vm->node_pages[page_to_nid(page)]);
 		pde_set(pde, page_to_pfn(page), SSIHV_PAGE_EXCLUSIVE,
 			ssihv_config_node_id());
