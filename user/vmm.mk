@@ -16,7 +16,8 @@ $(B)/ssi-vmm: $(VMM_SRCS) $(VMM_HDRS) lib/parse.c lib/parse.h $(ACPI_LIB) \
 
 # Unit tests of the pure parts: each links its test and the one source
 # file it tests.
-VMM_TESTS := $(B)/tests/vmm_e820 $(B)/tests/vmm_bzimage $(B)/tests/vmm_options
+VMM_TESTS := $(B)/tests/vmm_e820 $(B)/tests/vmm_bzimage $(B)/tests/vmm_options \
+	$(B)/tests/vmm_virtio_blk
 HOSTTEST_BINS += $(VMM_TESTS)
 
 $(B)/tests/vmm_e820: user/tests/test_e820.c user/e820.c user/e820.h \
@@ -36,6 +37,15 @@ $(B)/tests/vmm_options: user/tests/test_options.c user/options.c \
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_options.c \
 		user/options.c lib/parse.c $(CMOCKA_LIBS)
+
+# virtio-blk, the virtio-pci transport and virtqueues; the test stands in
+# for guest RAM and the PCI bus.
+VMM_VIRTIO_SRCS := user/virtio_blk.c user/virtio_pci.c user/virtqueue.c
+$(B)/tests/vmm_virtio_blk: user/tests/test_virtio_blk.c $(VMM_VIRTIO_SRCS) \
+		user/virtio.h user/pci.h user/vmm.h user/devices.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_virtio_blk.c \
+		$(VMM_VIRTIO_SRCS) $(CMOCKA_LIBS) -lpthread
 
 # Boot path on the host's own KVM with a stand-in kernel (no Linux needed).
 HOST_CHECKS += check-vmm-payload
