@@ -22,6 +22,7 @@ static const struct ssihvctl_object *const objects[] = {
 	&page_object,
 	&stats_object,
 	&monitor_object,
+	&node_object,
 };
 
 #define NUM_OBJECTS ARRAY_SIZE(objects)

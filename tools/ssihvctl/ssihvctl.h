@@ -103,5 +103,6 @@ extern const struct ssihvctl_object vm_object;		/* vm.c */
 extern const struct ssihvctl_object page_object;	/* page.c */
 extern const struct ssihvctl_object stats_object;	/* stats.c */
 extern const struct ssihvctl_object monitor_object;	/* monitor.c */
+extern const struct ssihvctl_object node_object;	/* node.c */
 
 #endif /* _SSIHVCTL_H */
