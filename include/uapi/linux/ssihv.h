@@ -93,6 +93,17 @@ enum ssihv_cmd {
 	SSIHV_CMD_EVENT_VM_DESTROYED,	/* VM_ID */
 	SSIHV_CMD_EVENT_LIMIT_HIT,	/* VM_ID, GPA, VM_MEM_LIMIT */
 
+	/* Cluster nodes and the RDMA transport (Documentation/netlink.rst) */
+	SSIHV_CMD_NODE_ADD,	/* admin; NODE_ID, NODE_ADDR [, NODE_PORT] */
+	SSIHV_CMD_NODE_DEL,	/* admin; NODE_ID */
+	SSIHV_CMD_GET_NODE,	/* [NODE_ID] -> SSIHV_A_NODE_*; dump w/o id */
+	SSIHV_CMD_NODE_PING,	/* admin; NODE_ID -> NODE_RTT_NS */
+	SSIHV_CMD_NODE_XFER_TEST,	/* admin, test/diagnostic; NODE_ID,
+					 * XFER_OP, XFER_COUNT [, XFER_THREADS]
+					 * -> SSIHV_A_XFER_* */
+	SSIHV_CMD_EVENT_NODE_UP,	/* NODE_ID */
+	SSIHV_CMD_EVENT_NODE_DOWN,	/* NODE_ID, NODE_LAST_ERROR */
+
 	__SSIHV_CMD_MAX,
 };
 
@@ -167,6 +178,41 @@ enum ssihv_attr {
 	 */
 	SSIHV_A_STATS_FAULT_NS_HIST,
 
+	/* Nodes (NODE_ADD, NODE_DEL, GET_NODE, NODE_PING, events) */
+	SSIHV_A_NODE_ID,		/* u32, 0..SSIHV_MAX_NODES-1 */
+	SSIHV_A_NODE_ADDR,		/* binary: 4 (IPv4) or 16 (IPv6)
+					 * bytes, network byte order */
+	SSIHV_A_NODE_PORT,		/* u16, rdma_cm port (default: the
+					 * module's rdma_port parameter) */
+	SSIHV_A_NODE_STATE,		/* u8, enum ssihv_node_state */
+	SSIHV_A_NODE_ACTIVE,		/* flag: this host connects to it */
+	SSIHV_A_NODE_RTT_NS,		/* u64, last round trip (0: none) */
+	SSIHV_A_NODE_BYTES_IN,		/* u64, page bytes received */
+	SSIHV_A_NODE_BYTES_OUT,		/* u64, page bytes sent */
+	SSIHV_A_NODE_OPS_IN,		/* u64, requests served for it */
+	SSIHV_A_NODE_OPS_OUT,		/* u64, requests sent to it */
+	SSIHV_A_NODE_ERRORS,		/* u64, failed operations */
+	SSIHV_A_NODE_RETRIES,		/* u64, connection attempts after
+					 * the first */
+	SSIHV_A_NODE_CONNECTS,		/* u64, connections established */
+	SSIHV_A_NODE_RX_BAD,		/* u64, malformed messages rejected */
+	SSIHV_A_NODE_LAST_ERROR,	/* s32, errno of the last failure */
+	SSIHV_A_NODE_DEVICE,		/* string, RDMA device of the link */
+
+	/* NODE_XFER_TEST request */
+	SSIHV_A_XFER_OP,		/* u8, enum ssihv_xfer_op */
+	SSIHV_A_XFER_COUNT,		/* u32, pages, 1..SSIHV_XFER_MAX */
+	SSIHV_A_XFER_THREADS,		/* u32, 1..SSIHV_XFER_MAX_THREADS */
+	/* NODE_XFER_TEST reply */
+	SSIHV_A_XFER_OK,		/* u64, pages moved and verified */
+	SSIHV_A_XFER_FAILED,		/* u64, operations that failed */
+	SSIHV_A_XFER_BAD_CSUM,		/* u64, pages with a wrong checksum */
+	SSIHV_A_XFER_ERRNO,		/* s32, first failure's errno, or 0 */
+	SSIHV_A_XFER_NS,		/* u64, wall time of the whole run */
+	SSIHV_A_XFER_LAT_MEDIAN_NS,	/* u64, per page, of ok pages */
+	SSIHV_A_XFER_LAT_P99_NS,	/* u64 */
+	SSIHV_A_XFER_LAT_P999_NS,	/* u64 */
+
 	__SSIHV_A_MAX,
 };
 
@@ -180,6 +226,24 @@ enum ssihv_page_state {
 };
 
 #define SSIHV_HIST_BUCKETS	64
+
+/* Connection state of a cluster node, as seen from this host. */
+enum ssihv_node_state {
+	SSIHV_NODE_DOWN,	/* no connection (waiting or backing off) */
+	SSIHV_NODE_CONNECTING,	/* rdma_cm connection being set up */
+	SSIHV_NODE_UP,		/* connected, pools exchanged */
+};
+
+/* What SSIHV_CMD_NODE_XFER_TEST does with the peer's test pool. */
+enum ssihv_xfer_op {
+	SSIHV_XFER_FETCH_READ = 1,	/* fetch pages: one-sided RDMA READ */
+	SSIHV_XFER_FETCH_WRITE,		/* fetch: request, peer RDMA WRITEs */
+	SSIHV_XFER_PUSH,		/* push: RDMA WRITE + notify, peer
+					 * verifies the checksum */
+};
+
+#define SSIHV_XFER_MAX		1000000
+#define SSIHV_XFER_MAX_THREADS	32
 
 /* Hard limits reported by SSIHV_CMD_GET_INFO. */
 #define SSIHV_MAX_VMS		64
