@@ -20,6 +20,7 @@ static const uint8_t read_only_cmds[] = {
 	SSIHV_CMD_GET_VM,
 	SSIHV_CMD_GET_PAGE,
 	SSIHV_CMD_GET_STATS,
+	SSIHV_CMD_GET_NODE,
 };
 
 /* Lengths checked by libnl when it parses a GET_INFO reply. */
