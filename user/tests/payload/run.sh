@@ -141,8 +141,10 @@ for mode in pin no-pin; do
 done
 
 # The terminal: on a pty (script(1)) stdin must be raw while the VM runs,
-# Ctrl-A x must end ssi-vmm with 0, and the pty must be cooked again after.
-if command -v script >/dev/null && command -v pgrep >/dev/null; then
+# and cooked again after ssi-vmm ends, whether by Ctrl-A x (status 0) or
+# by SIGTERM (killed by the signal, after restoring the tty).
+# tty_run ENDING: ENDING is "ctrl-a-x" or "sigterm".
+tty_run() {
 	rm -f "$tmp/tty.out" "$tmp/during" "$tmp/after" "$tmp/rc"
 	(
 		i=0
@@ -153,33 +155,40 @@ if command -v script >/dev/null && command -v pgrep >/dev/null; then
 		for p in $(pgrep -x ssi-vmm); do
 			t=$(readlink "/proc/$p/fd/0")
 			case "$t" in
-			/dev/pts/*) stty -F "$t" -a >"$tmp/during" ;;
+			/dev/pts/*)
+				stty -F "$t" -a >"$tmp/during"
+				[ "$1" = sigterm ] && kill -TERM "$p"
+				;;
 			esac
 		done
-		printf '\001x'
+		[ "$1" = ctrl-a-x ] && printf '\001x'
 		sleep 1
 	) | script -qfec "sh -c '\"$vmm\" --kernel \"$tmp/hello.bz\" --cmdline wait; echo \$? >\"$tmp/rc\"; stty -a >\"$tmp/after\"'" \
 		/dev/null >"$tmp/tty.out" 2>&1
 	if grep -qE '(^| )-icanon( |$)' "$tmp/during" 2>/dev/null &&
 	   grep -qE '(^| )-echo( |$)' "$tmp/during"; then
-		echo "vmm-payload: ok: tty raw (-icanon -echo) while the VM runs"
+		echo "vmm-payload: ok: $1: tty raw (-icanon -echo) while the VM runs"
 	else
-		echo "vmm-payload: FAIL: tty not raw while the VM runs: $(cat "$tmp/during" 2>/dev/null | head -c 300)"
+		echo "vmm-payload: FAIL: $1: tty not raw while the VM runs"
 		fail=1
 	fi
-	if [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ]; then
-		echo "vmm-payload: ok: Ctrl-A x ends ssi-vmm with status 0"
+	if [ "$(cat "$tmp/rc" 2>/dev/null)" = "$2" ]; then
+		echo "vmm-payload: ok: $1: ssi-vmm ended with status $2"
 	else
-		echo "vmm-payload: FAIL: after Ctrl-A x the status is '$(cat "$tmp/rc" 2>/dev/null)'"
+		echo "vmm-payload: FAIL: $1: status '$(cat "$tmp/rc" 2>/dev/null)', want $2"
 		fail=1
 	fi
 	if grep -qE '(^| )icanon( |$)' "$tmp/after" 2>/dev/null &&
 	   grep -qE '(^| )echo( |$)' "$tmp/after"; then
-		echo "vmm-payload: ok: tty cooked again (icanon echo) after exit"
+		echo "vmm-payload: ok: $1: tty cooked again (icanon echo) after exit"
 	else
-		echo "vmm-payload: FAIL: tty not restored after exit"
+		echo "vmm-payload: FAIL: $1: tty not restored after exit"
 		fail=1
 	fi
+}
+if command -v script >/dev/null && command -v pgrep >/dev/null; then
+	tty_run ctrl-a-x 0
+	tty_run sigterm 143
 else
 	echo "vmm-payload: SKIP: tty test needs script(1) and pgrep"
 fi
