@@ -136,6 +136,41 @@ static const struct genl_ops ssihv_genl_ops[] = {
 		.policy	 = ssihv_vm_id_policy,
 		.maxattr = SSIHV_A_MAX,
 	},
+	{
+		.cmd	 = SSIHV_CMD_NODE_ADD,
+		.flags	 = GENL_ADMIN_PERM,
+		.doit	 = ssihv_cmd_node_add,
+		.policy	 = ssihv_node_add_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_NODE_DEL,
+		.flags	 = GENL_ADMIN_PERM,
+		.doit	 = ssihv_cmd_node_del,
+		.policy	 = ssihv_node_id_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_GET_NODE,
+		.doit	 = ssihv_cmd_get_node,
+		.dumpit	 = ssihv_dump_nodes,
+		.policy	 = ssihv_node_id_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_NODE_PING,
+		.flags	 = GENL_ADMIN_PERM,
+		.doit	 = ssihv_cmd_node_ping,
+		.policy	 = ssihv_node_id_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
+	{
+		.cmd	 = SSIHV_CMD_NODE_XFER_TEST,
+		.flags	 = GENL_ADMIN_PERM,
+		.doit	 = ssihv_cmd_node_xfer_test,
+		.policy	 = ssihv_xfer_policy,
+		.maxattr = SSIHV_A_MAX,
+	},
 };
 
 static const struct genl_multicast_group ssihv_genl_mcgrps[] = {

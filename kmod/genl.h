@@ -46,4 +46,15 @@ int ssihv_cmd_revoke_page(struct sk_buff *skb, struct genl_info *info);
 int ssihv_cmd_get_stats(struct sk_buff *skb, struct genl_info *info);
 int ssihv_dump_stats(struct sk_buff *skb, struct netlink_callback *cb);
 
+/* genl_node.c */
+extern const struct nla_policy ssihv_node_add_policy[SSIHV_A_MAX + 1];
+extern const struct nla_policy ssihv_node_id_policy[SSIHV_A_MAX + 1];
+extern const struct nla_policy ssihv_xfer_policy[SSIHV_A_MAX + 1];
+int ssihv_cmd_node_add(struct sk_buff *skb, struct genl_info *info);
+int ssihv_cmd_node_del(struct sk_buff *skb, struct genl_info *info);
+int ssihv_cmd_get_node(struct sk_buff *skb, struct genl_info *info);
+int ssihv_dump_nodes(struct sk_buff *skb, struct netlink_callback *cb);
+int ssihv_cmd_node_ping(struct sk_buff *skb, struct genl_info *info);
+int ssihv_cmd_node_xfer_test(struct sk_buff *skb, struct genl_info *info);
+
 #endif /* _SSIHV_GENL_H */

@@ -24,13 +24,19 @@ static int __init ssihv_init(void)
 	if (ret)
 		return ret;
 
-	ret = ssihv_genl_init();
+	ret = ssihv_rdma_init();
 	if (ret)
 		goto err_chardev;
+
+	ret = ssihv_genl_init();
+	if (ret)
+		goto err_rdma;
 
 	pr_info("ssihv: version %s loaded\n", SSIHV_MODULE_VERSION);
 	return 0;
 
+err_rdma:
+	ssihv_rdma_exit();
 err_chardev:
 	ssihv_chardev_exit();
 	return ret;
@@ -40,6 +46,7 @@ static void __exit ssihv_exit(void)
 {
 	/* Netlink first: no new requests may reach a half-torn module. */
 	ssihv_genl_exit();
+	ssihv_rdma_exit();
 	ssihv_chardev_exit();
 	pr_info("ssihv: unloaded\n");
 }

@@ -38,4 +38,8 @@ void ssihv_genl_exit(void);
 void ssihv_event_vm(u8 cmd, u64 vm_id);
 void ssihv_event_limit(u64 vm_id, u64 gpa, u64 limit);
 
+/* rdma_dev.c: the RDMA transport (kmod/rdma.h); works without devices. */
+int ssihv_rdma_init(void);
+void ssihv_rdma_exit(void);
+
 #endif /* _SSIHV_H */

@@ -131,19 +131,19 @@ static inline const char *ssihv_wire_err_str(int err)
 
 static inline void ssihv_put16(u8 *p, u16 v)
 {
-	p[0] = (u8)v;
+	p[0] = (u8)(v & 0xff);
 	p[1] = (u8)(v >> 8);
 }
 
 static inline void ssihv_put32(u8 *p, u32 v)
 {
-	ssihv_put16(p, (u16)v);
+	ssihv_put16(p, (u16)(v & 0xffff));
 	ssihv_put16(p + 2, (u16)(v >> 16));
 }
 
 static inline void ssihv_put64(u8 *p, u64 v)
 {
-	ssihv_put32(p, (u32)v);
+	ssihv_put32(p, (u32)(v & 0xffffffffU));
 	ssihv_put32(p + 4, (u32)(v >> 32));
 }
 
@@ -362,6 +362,42 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 			msg->data.data[i] = p[4 + i];
 		break;
 	}
+	return SSIHV_WIRE_OK;
+}
+
+/*
+ * rdma_cm private data of a connection request (12 bytes): magic u32,
+ * version u8, zero u8, src node u16, dst node u16, zero u16.
+ */
+#define SSIHV_WIRE_CM_LEN	12
+
+static inline void ssihv_wire_cm_encode(u8 *p, u16 src, u16 dst)
+{
+	ssihv_put32(p, SSIHV_WIRE_MAGIC);
+	p[4] = SSIHV_WIRE_VERSION;
+	p[5] = 0;
+	ssihv_put16(p + 6, src);
+	ssihv_put16(p + 8, dst);
+	ssihv_put16(p + 10, 0);
+}
+
+/* n may exceed SSIHV_WIRE_CM_LEN: transports pad private data. */
+static inline int ssihv_wire_cm_decode(const u8 *p, unsigned long n,
+				       u16 *src, u16 *dst)
+{
+	if (!p || n < SSIHV_WIRE_CM_LEN)
+		return SSIHV_WIRE_ESHORT;
+	if (ssihv_get32(p) != SSIHV_WIRE_MAGIC)
+		return SSIHV_WIRE_EMAGIC;
+	if (p[4] != SSIHV_WIRE_VERSION)
+		return SSIHV_WIRE_EVERSION;
+	if (p[5] || ssihv_get16(p + 10))
+		return SSIHV_WIRE_EFLAGS;
+	*src = ssihv_get16(p + 6);
+	*dst = ssihv_get16(p + 8);
+	if (*src >= SSIHV_WIRE_MAX_NODES || *dst >= SSIHV_WIRE_MAX_NODES ||
+	    *src == *dst)
+		return SSIHV_WIRE_ESRC;
 	return SSIHV_WIRE_OK;
 }
 

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page operations between nodes: fetch a 4 KiB page (one-sided RDMA READ
+ * from the peer's registered pool, or a request the peer answers with an
+ * RDMA WRITE into our landing slot), push a page (RDMA WRITE into the
+ * peer's inbox, then a PUSH message the peer verifies and acknowledges),
+ * the serve pool of test pages, and the NODE_XFER_TEST driver.
+ */
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
+#include <uapi/linux/ssihv.h>
+
+#include "rdma.h"
+#include "ssihv.h"
+
+/* Test pages every peer may fetch: page i holds pattern (our id, i). */
+static struct page *serve_pages[SSIHV_POOL_SERVE];
+static u32 serve_csum[SSIHV_POOL_SERVE];
+
+struct page *ssihv_serve_page(unsigned int i)
+{
+	return serve_pages[i];
+}
+
+u32 ssihv_serve_csum(unsigned int i)
+{
+	return serve_csum[i];
+}
+
+int ssihv_page_pool_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SSIHV_POOL_SERVE; i++) {
+		serve_pages[i] = alloc_page(GFP_KERNEL);
+		if (!serve_pages[i]) {
+			ssihv_page_pool_exit();
+			return -ENOMEM;
+		}
+		ssihv_pattern_fill(page_address(serve_pages[i]),
+				   ssihv_config_node_id(), i);
+		serve_csum[i] = ssihv_page_csum(page_address(serve_pages[i]));
+	}
+	return 0;
+}
+
+void ssihv_page_pool_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SSIHV_POOL_SERVE; i++) {
+		if (serve_pages[i])
+			__free_page(serve_pages[i]);
+		serve_pages[i] = NULL;
+	}
+}
+
+/* ---- serving the peer's requests (softirq) ------------------------- */
+
+static int ssihv_serve_fetch(struct ssihv_conn *conn,
+			     const struct ssihv_wire_msg *msg)
+{
+	struct ib_rdma_wr wr = {};
+	struct ib_sge sge;
+	u64 slot;
+
+	/* ssihv_wire_decode() checked page and slot against both pools. */
+	slot = (u64)conn->r_serve + conn->r_inbox + msg->fetch_req.slot;
+	sge.addr = conn->page_dma[msg->fetch_req.page];
+	sge.length = PAGE_SIZE;
+	sge.lkey = conn->pd->local_dma_lkey;
+	wr.wr.wr_cqe = &conn->write_cqe;
+	wr.wr.opcode = IB_WR_RDMA_WRITE;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	wr.remote_addr = conn->r_addr + slot * PAGE_SIZE;
+	wr.rkey = conn->r_rkey;
+	return ssihv_conn_post(conn, &wr.wr);
+}
+
+void ssihv_page_handle_req(struct ssihv_conn *conn,
+			   const struct ssihv_wire_msg *msg)
+{
+	struct ssihv_node *node = conn->node;
+	struct ssihv_wire_msg reply = { .tag = msg->tag };
+	unsigned int idx;
+	u32 csum;
+	int ret;
+
+	atomic64_inc(&node->ops_in);
+	if (msg->type == SSIHV_MSG_FETCH_REQ) {
+		ret = ssihv_serve_fetch(conn, msg);
+		reply.type = SSIHV_MSG_FETCH_REP;
+		reply.fetch_rep.status = ret;
+		reply.fetch_rep.csum = serve_csum[msg->fetch_req.page];
+		if (!ret)
+			atomic64_add(PAGE_SIZE, &node->bytes_out);
+	} else {
+		/* The peer's RDMA WRITE landed before its PUSH (RC order). */
+		idx = SSIHV_POOL_SERVE + msg->push.slot;
+		ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
+					   PAGE_SIZE, DMA_BIDIRECTIONAL);
+		csum = ssihv_page_csum(page_address(conn->pages[idx]));
+		ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
+					      PAGE_SIZE, DMA_BIDIRECTIONAL);
+		ret = csum == msg->push.csum ? 0 : -EBADMSG;
+		reply.type = SSIHV_MSG_PUSH_ACK;
+		reply.push_ack.status = ret;
+		reply.push_ack.slot = msg->push.slot;
+		if (!ret)
+			atomic64_add(PAGE_SIZE, &node->bytes_in);
+	}
+	if (ret)
+		ssihv_node_error(node, ret);
+	if (ssihv_conn_send(conn, &reply))
+		atomic64_inc(&node->errors);
+}
+
+/* ---- operations (process context) ---------------------------------- */
+
+static void ssihv_read_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct ssihv_wait *wait = container_of(wc->wr_cqe, struct ssihv_wait,
+					       cqe);
+
+	wait->status = wc->status == IB_WC_SUCCESS ? 0 : -EIO;
+	complete(&wait->done);
+}
+
+static int ssihv_slot_get(struct ssihv_conn *conn, unsigned long *map,
+			  unsigned int n)
+{
+	unsigned int slot;
+
+	spin_lock_bh(&conn->lock);
+	slot = find_first_zero_bit(map, n);
+	if (slot < n)
+		__set_bit(slot, map);
+	spin_unlock_bh(&conn->lock);
+	return slot < n ? slot : -EBUSY;
+}
+
+static void ssihv_slot_put(struct ssihv_conn *conn, unsigned long *map,
+			   unsigned int slot)
+{
+	spin_lock_bh(&conn->lock);
+	__clear_bit(slot, map);
+	spin_unlock_bh(&conn->lock);
+}
+
+static int ssihv_fetch_read(struct ssihv_conn *conn, u64 pgno,
+			    struct page *dst)
+{
+	struct ssihv_wait wait = { .status = -EIO };
+	struct ib_rdma_wr wr = {};
+	struct ib_sge sge;
+	u64 dma;
+	int ret;
+
+	dma = ib_dma_map_page(conn->dev, dst, 0, PAGE_SIZE, DMA_FROM_DEVICE);
+	if (ib_dma_mapping_error(conn->dev, dma))
+		return -ENOMEM;
+	init_completion(&wait.done);
+	wait.cqe.done = ssihv_read_done;
+	sge.addr = dma;
+	sge.length = PAGE_SIZE;
+	sge.lkey = conn->pd->local_dma_lkey;
+	wr.wr.wr_cqe = &wait.cqe;
+	wr.wr.opcode = IB_WR_RDMA_READ;
+	wr.wr.send_flags = IB_SEND_SIGNALED;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	wr.remote_addr = conn->r_addr + pgno * PAGE_SIZE;
+	wr.rkey = conn->r_rkey;
+	ret = ssihv_conn_post(conn, &wr.wr);
+	if (!ret)
+		ret = ssihv_conn_wait(conn, &wait);
+	ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_FROM_DEVICE);
+	return ret;
+}
+
+static int ssihv_fetch_write(struct ssihv_conn *conn, u64 pgno,
+			     struct page *dst)
+{
+	struct ssihv_wire_msg req = { .type = SSIHV_MSG_FETCH_REQ };
+	struct ssihv_wait wait = { .status = -EIO };
+	unsigned int idx;
+	int slot, ret;
+
+	slot = ssihv_slot_get(conn, conn->landing_busy,
+			      SSIHV_POOL_LANDING);
+	if (slot < 0)
+		return slot;
+	init_completion(&wait.done);
+	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_FETCH_REP);
+	if (ret)
+		goto out;
+	req.tag = wait.tag;
+	req.fetch_req.page = pgno;
+	req.fetch_req.slot = slot;
+	ret = ssihv_conn_send(conn, &req);
+	if (ret) {
+		ssihv_conn_tag_del(conn, &wait);
+		goto out;
+	}
+	ret = ssihv_conn_wait(conn, &wait);
+	if (!ret)
+		ret = wait.reply.fetch_rep.status;
+	if (!ret) {
+		idx = SSIHV_POOL_SERVE + SSIHV_POOL_INBOX + slot;
+		ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
+					   PAGE_SIZE, DMA_BIDIRECTIONAL);
+		copy_highpage(dst, conn->pages[idx]);
+		ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
+					      PAGE_SIZE, DMA_BIDIRECTIONAL);
+	}
+out:
+	ssihv_slot_put(conn, conn->landing_busy, slot);
+	return ret;
+}
+
+static void ssihv_op_done(struct ssihv_node *node, int ret, bool in)
+{
+	if (ret) {
+		ssihv_node_error(node, ret);
+		return;
+	}
+	atomic64_inc(&node->ops_out);
+	atomic64_add(PAGE_SIZE, in ? &node->bytes_in : &node->bytes_out);
+}
+
+/*
+ * Fetch page pgno of node's serve pool into dst.  Returns 0 or a negative
+ * errno (-ENOTCONN when the node is not up, -EIO/-ECONNRESET/-ETIMEDOUT
+ * when the link fails under the request); never blocks for longer than
+ * the request timeout plus the tear-down of a failed link.
+ */
+int ssihv_page_fetch(struct ssihv_node *node, u64 pgno, struct page *dst,
+		     bool one_sided)
+{
+	struct ssihv_conn *conn;
+	int ret;
+
+	conn = ssihv_node_conn(node);
+	if (!conn) {
+		ssihv_node_error(node, -ENOTCONN);
+		return -ENOTCONN;
+	}
+	ret = ssihv_conn_begin(conn);
+	if (ret)
+		goto put;
+	if (pgno >= conn->r_serve)
+		ret = -EINVAL;
+	else if (one_sided)
+		ret = ssihv_fetch_read(conn, pgno, dst);
+	else
+		ret = ssihv_fetch_write(conn, pgno, dst);
+	ssihv_conn_end(conn);
+put:
+	ssihv_op_done(node, ret, true);
+	ssihv_conn_put(conn);
+	return ret;
+}
+
+/*
+ * Push src to node: RDMA WRITE into a slot of its inbox, then PUSH with the
+ * page's checksum; the peer checks it and answers (-EBADMSG: mismatch).
+ */
+int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
+		    u32 csum)
+{
+	struct ssihv_wire_msg req = { .type = SSIHV_MSG_PUSH };
+	struct ssihv_wait wait = { .status = -EIO };
+	struct ssihv_conn *conn;
+	struct ib_rdma_wr wr = {};
+	struct ib_sge sge;
+	int slot, ret;
+	u64 dma;
+
+	conn = ssihv_node_conn(node);
+	if (!conn) {
+		ssihv_node_error(node, -ENOTCONN);
+		return -ENOTCONN;
+	}
+	ret = ssihv_conn_begin(conn);
+	if (ret)
+		goto put;
+	slot = ssihv_slot_get(conn, conn->rinbox_busy,
+			      min_t(u32, conn->r_inbox, SSIHV_POOL_INBOX));
+	if (slot < 0) {
+		ret = slot;
+		goto end;
+	}
+	dma = ib_dma_map_page(conn->dev, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(conn->dev, dma)) {
+		ret = -ENOMEM;
+		goto slot;
+	}
+	init_completion(&wait.done);
+	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_PUSH_ACK);
+	if (ret)
+		goto unmap;
+	sge.addr = dma;
+	sge.length = PAGE_SIZE;
+	sge.lkey = conn->pd->local_dma_lkey;
+	wr.wr.wr_cqe = &conn->write_cqe;
+	wr.wr.opcode = IB_WR_RDMA_WRITE;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	wr.remote_addr = conn->r_addr +
+			 ((u64)conn->r_serve + slot) * PAGE_SIZE;
+	wr.rkey = conn->r_rkey;
+	req.tag = wait.tag;
+	req.push.key = key;
+	req.push.slot = slot;
+	req.push.csum = csum;
+	ret = ssihv_conn_post(conn, &wr.wr);
+	if (!ret)
+		ret = ssihv_conn_send(conn, &req);
+	if (ret) {
+		ssihv_conn_tag_del(conn, &wait);
+		/* A posted WRITE may still read src: fail the link, wait. */
+		ssihv_conn_fail(conn, ret);
+		wait_event(conn->wq, READ_ONCE(conn->drained));
+		goto unmap;
+	}
+	ret = ssihv_conn_wait(conn, &wait);
+	if (!ret)
+		ret = wait.reply.push_ack.status;
+unmap:
+	ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+slot:
+	ssihv_slot_put(conn, conn->rinbox_busy, slot);
+end:
+	ssihv_conn_end(conn);
+put:
+	ssihv_op_done(node, ret, false);
+	ssihv_conn_put(conn);
+	return ret;
+}
+
+/* ---- NODE_XFER_TEST ------------------------------------------------ */
+
+struct ssihv_xfer {
+	struct ssihv_node *node;
+	u8 op;
+	u32 count;
+	atomic_t next;
+	atomic64_t ok, failed, bad_csum;
+	atomic_t first_errno;
+	atomic_t running;
+	struct completion done;
+	u32 *lat;			/* ns per page, U32_MAX: failed */
+	u32 expect[SSIHV_POOL_SERVE];	/* the peer's serve checksums */
+};
+
+static int ssihv_xfer_worker(void *arg)
+{
+	struct ssihv_xfer *x = arg;
+	struct page *page = alloc_page(GFP_KERNEL);
+	u32 i, pg, csum;
+	u64 t0;
+	int ret;
+
+	while (page) {
+		i = atomic_inc_return(&x->next) - 1;
+		if (i >= x->count)
+			break;
+		pg = i % SSIHV_POOL_SERVE;
+		if (x->op == SSIHV_XFER_PUSH) {
+			ssihv_pattern_fill(page_address(page),
+					   ssihv_config_node_id(), i);
+			csum = ssihv_page_csum(page_address(page));
+			t0 = ktime_get_ns();
+			ret = ssihv_page_push(x->node, page, i, csum);
+		} else {
+			t0 = ktime_get_ns();
+			ret = ssihv_page_fetch(x->node, pg, page,
+					       x->op == SSIHV_XFER_FETCH_READ);
+			if (!ret &&
+			    ssihv_page_csum(page_address(page)) != x->expect[pg])
+				ret = -EBADMSG;
+		}
+		x->lat[i] = min_t(u64, ktime_get_ns() - t0, U32_MAX - 1);
+		if (!ret) {
+			atomic64_inc(&x->ok);
+			continue;
+		}
+		x->lat[i] = U32_MAX;
+		if (ret == -EBADMSG)
+			atomic64_inc(&x->bad_csum);
+		else
+			atomic64_inc(&x->failed);
+		atomic_cmpxchg(&x->first_errno, 0, ret);
+	}
+	if (page)
+		__free_page(page);
+	else
+		atomic_cmpxchg(&x->first_errno, 0, -ENOMEM);
+	if (atomic_dec_and_test(&x->running))
+		complete(&x->done);
+	return 0;
+}
+
+static int ssihv_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void ssihv_xfer_expect(struct ssihv_xfer *x)
+{
+	void *buf = (void *)__get_free_page(GFP_KERNEL);
+	unsigned int i;
+
+	if (!buf)
+		return;
+	for (i = 0; i < SSIHV_POOL_SERVE; i++) {
+		ssihv_pattern_fill(buf, x->node->id, i);
+		x->expect[i] = ssihv_page_csum(buf);
+	}
+	free_page((unsigned long)buf);
+}
+
+int ssihv_xfer_test(struct ssihv_node *node, u8 op, u32 count, u32 threads,
+		    struct ssihv_xfer_result *res)
+{
+	struct ssihv_xfer *x;
+	struct task_struct *t;
+	u32 i, n = 0;
+	u64 start;
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return -ENOMEM;
+	x->lat = vmalloc(array_size(count, sizeof(u32)));
+	if (!x->lat) {
+		kfree(x);
+		return -ENOMEM;
+	}
+	x->node = node;
+	x->op = op;
+	x->count = count;
+	init_completion(&x->done);
+	if (op != SSIHV_XFER_PUSH)
+		ssihv_xfer_expect(x);
+	threads = min(threads, count);
+
+	start = ktime_get_ns();
+	atomic_set(&x->running, 1);
+	for (i = 0; i < threads; i++) {
+		atomic_inc(&x->running);
+		t = kthread_run(ssihv_xfer_worker, x, "ssihv-xfer/%u", i);
+		if (IS_ERR(t)) {
+			atomic_dec(&x->running);
+			atomic_cmpxchg(&x->first_errno, 0, PTR_ERR(t));
+			break;
+		}
+	}
+	if (!atomic_dec_and_test(&x->running))
+		wait_for_completion(&x->done);
+	res->ns = ktime_get_ns() - start;
+
+	/* Pages never attempted (no worker started) count as failed. */
+	res->ok = atomic64_read(&x->ok);
+	res->bad_csum = atomic64_read(&x->bad_csum);
+	res->failed = count - res->ok - res->bad_csum;
+	res->first_errno = atomic_read(&x->first_errno);
+	for (i = 0; i < min_t(u32, atomic_read(&x->next), count); i++)
+		if (x->lat[i] != U32_MAX)
+			x->lat[n++] = x->lat[i];
+	if (n) {
+		sort(x->lat, n, sizeof(u32), ssihv_cmp_u32, NULL);
+		res->lat_median = x->lat[n / 2];
+		res->lat_p99 = x->lat[min_t(u64, n - 1, (u64)n * 99 / 100)];
+		res->lat_p999 = x->lat[min_t(u64, n - 1, (u64)n * 999 / 1000)];
+	}
+	vfree(x->lat);
+	kfree(x);
+	return 0;
+}
