@@ -17,7 +17,7 @@ $(B)/ssi-vmm: $(VMM_SRCS) $(VMM_HDRS) lib/parse.c lib/parse.h $(ACPI_LIB) \
 # Unit tests of the pure parts: each links its test and the one source
 # file it tests.
 VMM_TESTS := $(B)/tests/vmm_e820 $(B)/tests/vmm_bzimage $(B)/tests/vmm_options \
-	$(B)/tests/vmm_virtio_blk
+	$(B)/tests/vmm_virtio_blk $(B)/tests/vmm_serial
 HOSTTEST_BINS += $(VMM_TESTS)
 
 $(B)/tests/vmm_e820: user/tests/test_e820.c user/e820.c user/e820.h \
@@ -46,6 +46,12 @@ $(B)/tests/vmm_virtio_blk: user/tests/test_virtio_blk.c $(VMM_VIRTIO_SRCS) \
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_virtio_blk.c \
 		$(VMM_VIRTIO_SRCS) $(CMOCKA_LIBS) -lpthread
+
+$(B)/tests/vmm_serial: user/tests/test_serial.c user/serial.c user/ioport.c \
+		user/serial.h user/ioport.h user/vmm.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iuser -o $@ user/tests/test_serial.c \
+		user/serial.c user/ioport.c $(CMOCKA_LIBS) -lpthread
 
 # Boot path on the host's own KVM with a stand-in kernel (no Linux needed).
 HOST_CHECKS += check-vmm-payload
