@@ -120,6 +120,7 @@ struct ssihv_stats {
 	__u64 resident;	/* sum over NUMA nodes */
 	unsigned int nr_nodes;
 	__u64 hist_total;	/* faults in the service-time histogram */
+	__u64 hist[SSIHV_HIST_BUCKETS];	/* log2 ns buckets */
 };
 
 enum {
@@ -130,7 +131,6 @@ static inline void ssihv_parse_stats(struct nl_msg *reply,
 				     struct ssihv_stats *st)
 {
 	struct nlattr *attrs[SSIHV_A_MAX + 1], *node, *nattrs[SSIHV_A_MAX + 1];
-	__u64 hist[SSIHV_HIST_BUCKETS];
 	unsigned int i;
 	int rem;
 
@@ -153,11 +153,11 @@ static inline void ssihv_parse_stats(struct nl_msg *reply,
 	if (!attrs[SSIHV_A_STATS_FAULT_NS_HIST])
 		FAIL("GET_STATS reply lacks the fault-time histogram");
 	ASSERT_EQ(nla_len(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
-		  (int)sizeof(hist));
-	memcpy(hist, nla_data(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
-	       sizeof(hist));
+		  (int)sizeof(st->hist));
+	memcpy(st->hist, nla_data(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
+	       sizeof(st->hist));
 	for (i = 0; i < SSIHV_HIST_BUCKETS; i++)
-		st->hist_total += hist[i];
+		st->hist_total += st->hist[i];
 }
 
 /* GET_STATS for one VM; returns the kernel's errno (negative) or 0. */

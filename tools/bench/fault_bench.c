@@ -112,6 +112,8 @@ static const char *const measure_names[NR_MEASURES] = {
 
 static double samples[NR_MEASURES][NR_BACKENDS][MAX_REPS];
 static unsigned int nr_samples[NR_MEASURES][NR_BACKENDS];
+/* ssihv's own fault service times (GET_STATS histogram) per measure. */
+static __u64 kernel_hist[NR_MEASURES][SSIHV_HIST_BUCKETS];
 
 static struct genl_conn conn;
 static unsigned int vm_serial;
@@ -227,11 +229,15 @@ static bool region_unmap_keep(struct region *r)
 	}
 }
 
-/* ssihv: the fault counters must have moved by exactly what we meant. */
+/*
+ * ssihv: the fault counters must have moved by exactly what we meant;
+ * the histogram's growth is filed under measure m.
+ */
 static void check_faults(struct region *r, struct ssihv_stats *last,
-			 __u64 first, __u64 map)
+			 __u64 first, __u64 map, enum measure m)
 {
 	struct ssihv_stats st;
+	unsigned int i;
 
 	if (r->backend != B_SSIHV)
 		return;
@@ -244,6 +250,8 @@ static void check_faults(struct region *r, struct ssihv_stats *last,
 		     (unsigned long long)(st.faults[ST_MAP] -
 					  last->faults[ST_MAP]),
 		     (unsigned long long)first, (unsigned long long)map);
+	for (i = 0; i < SSIHV_HIST_BUCKETS; i++)
+		kernel_hist[m][i] += st.hist[i] - last->hist[i];
 	*last = st;
 }
 
@@ -277,18 +285,20 @@ static void host_round(enum backend b)
 
 	region_create(&r, b);
 	record(M_HOST_FIRST_WRITE, b, touch_pages(r.mem, true));
-	check_faults(&r, &last, REGION_PAGES, 0);
+	check_faults(&r, &last, REGION_PAGES, 0, M_HOST_FIRST_WRITE);
 	if (region_unmap_keep(&r)) {
 		record(M_HOST_REFAULT_READ, b, touch_pages(r.mem, false));
-		check_faults(&r, &last, 0, REGION_PAGES);
+		check_faults(&r, &last, 0, REGION_PAGES, M_HOST_REFAULT_READ);
 		ASSERT_TRUE(region_unmap_keep(&r));
 		record(M_HOST_REFAULT_WRITE, b, touch_pages(r.mem, true));
-		check_faults(&r, &last, 0, REGION_PAGES);
+		check_faults(&r, &last, 0, REGION_PAGES,
+			     M_HOST_REFAULT_WRITE);
 		if (fault_around_default && fault_around_set(PAGE_SZ)) {
 			ASSERT_TRUE(region_unmap_keep(&r));
 			record(M_HOST_REFAULT_READ_1, b,
 			       touch_pages(r.mem, false));
-			check_faults(&r, &last, 0, REGION_PAGES);
+			check_faults(&r, &last, 0, REGION_PAGES,
+				     M_HOST_REFAULT_READ_1);
 			fault_around_set(fault_around_default);
 		}
 	}
@@ -313,16 +323,17 @@ static void kvm_round(enum backend b)
 	region_create(&r, b);
 	kvm_pattern_vm_create(&vm, r.mem, REGION_SIZE);
 	record(M_KVM_FIRST_WRITE, b, kvm_pass(&vm, KVM_PATTERN_WRITE));
-	check_faults(&r, &last, REGION_PAGES, 0);
+	check_faults(&r, &last, REGION_PAGES, 0, M_KVM_FIRST_WRITE);
 	if (region_unmap_keep(&r)) {
 		record(M_KVM_REFAULT_READ, b,
 		       kvm_pass(&vm, KVM_PATTERN_VERIFY));
-		check_faults(&r, &last, 0, REGION_PAGES);
+		check_faults(&r, &last, 0, REGION_PAGES, M_KVM_REFAULT_READ);
 		if (fault_around_default && fault_around_set(PAGE_SZ)) {
 			ASSERT_TRUE(region_unmap_keep(&r));
 			record(M_KVM_REFAULT_READ_1, b,
 			       kvm_pass(&vm, KVM_PATTERN_VERIFY));
-			check_faults(&r, &last, 0, REGION_PAGES);
+			check_faults(&r, &last, 0, REGION_PAGES,
+				     M_KVM_REFAULT_READ_1);
 			fault_around_set(fault_around_default);
 		}
 	}
@@ -348,6 +359,36 @@ static double median(enum measure m, enum backend b)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/* The bucket holding the median fault: [2^i, 2^(i+1)) ns. */
+static int hist_median_bucket(const __u64 *hist)
+{
+	__u64 total = 0, seen = 0;
+	int i;
+
+	for (i = 0; i < SSIHV_HIST_BUCKETS; i++)
+		total += hist[i];
+	for (i = 0; i < SSIHV_HIST_BUCKETS && total; i++) {
+		seen += hist[i];
+		if (seen * 2 >= total)
+			return i;
+	}
+	return -1;
+}
+
+/* What one clock read costs here (the module times every fault). */
+static double clock_read_ns(void)
+{
+	const unsigned int n = 20000;
+	struct timespec ts;
+	__u64 start;
+	unsigned int i;
+
+	start = now_ns();
+	for (i = 0; i < n; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)(now_ns() - start) / n;
+}
+
 static void print_cell(double v)
 {
 	if (v > 0)
@@ -368,7 +409,10 @@ int main(int argc, char **argv)
 {
 	unsigned int reps = 7, i, m;
 	bool kvm = kvm_available();
+	char clocksource[64] = "?";
 	enum backend b;
+	double clock_ns;
+	FILE *f;
 
 	if (argc > 1)
 		reps = atoi(argv[1]);
@@ -377,6 +421,14 @@ int main(int argc, char **argv)
 	ensure_module();
 	ssihv_conn_open(&conn);
 	fault_around_init();
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "r");
+	if (f) {
+		if (fscanf(f, "%63s", clocksource) != 1)
+			strcpy(clocksource, "?");
+		fclose(f);
+	}
+	clock_ns = clock_read_ns();
 
 	fprintf(stderr, "# %u repetitions, KVM %s\n", reps,
 		kvm ? "available" : "not available");
@@ -391,11 +443,13 @@ int main(int argc, char **argv)
 	printf("bench: page faults on %llu MiB (%llu pages), median of %u runs\n",
 	       (unsigned long long)(REGION_SIZE >> 20),
 	       (unsigned long long)REGION_PAGES, reps);
-	printf("bench: %-26s %12s %12s %12s %14s %14s\n", "what",
+	printf("bench: %-26s %12s %12s %12s %14s %14s  %s\n", "what",
 	       backend_names[B_SSIHV], backend_names[B_SHARED],
-	       backend_names[B_PRIVATE], "ssihv/shared", "ssihv/private");
+	       backend_names[B_PRIVATE], "ssihv/shared", "ssihv/private",
+	       "ssihv handler [2]");
 	for (m = 0; m < NR_MEASURES; m++) {
 		double v[NR_BACKENDS];
+		int bucket;
 
 		for (b = 0; b < NR_BACKENDS; b++)
 			v[b] = median(m, b);
@@ -404,12 +458,19 @@ int main(int argc, char **argv)
 			print_cell(v[b]);
 		print_ratio(v[B_SSIHV], v[B_SHARED]);
 		print_ratio(v[B_SSIHV], v[B_PRIVATE]);
+		bucket = hist_median_bucket(kernel_hist[m]);
+		if (bucket >= 0)
+			printf("  %llu-%llu", 1ULL << bucket,
+			       (2ULL << bucket) - 1);
 		printf("\n");
 	}
 	printf("bench: ns per 4 KiB page; goal: ssihv/anon-shared <= 1.30x\n");
 	printf("bench: anon-private is the kernel's cheapest path, shown for reference\n");
 	printf("bench: [1] fault_around_bytes = 4096 (default %lu): one fault per page\n",
 	       fault_around_default);
+	printf("bench: [2] median in-kernel service time of ssihv's faults (ns, log2 bucket)\n");
+	printf("bench: clocksource %s: one clock_gettime() costs %.0f ns here\n",
+	       clocksource, clock_ns);
 	genl_conn_close(&conn);
 	return 0;
 }
