@@ -161,11 +161,13 @@ int ssihv_page_fetch(struct ssihv_node *node, u64 pgno, struct page *dst,
 		     bool one_sided);
 int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 		    u32 csum);
+
 struct ssihv_xfer_result {
 	u64 ok, failed, bad_csum, ns;
 	u64 lat_median, lat_p99, lat_p999;
 	int first_errno;
 };
+
 int ssihv_xfer_test(struct ssihv_node *node, u8 op, u32 count, u32 threads,
 		    struct ssihv_xfer_result *res);
 

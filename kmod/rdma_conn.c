@@ -214,6 +214,7 @@ int ssihv_conn_begin(struct ssihv_conn *conn)
 	bool got = false;
 
 	atomic_inc(&conn->users);
+	/* Pairs with the barrier after setting dying in the tear-down. */
 	smp_mb__after_atomic();
 	wait_event_timeout(conn->wq,
 			   (got = atomic_add_unless(&conn->credits, -1, 0)) ||
@@ -904,6 +905,7 @@ static void ssihv_conn_fail_work(struct work_struct *work)
 	spin_lock_bh(&conn->lock);
 	conn->dying = true;
 	spin_unlock_bh(&conn->lock);
+	/* An operation either sees dying or is counted in users. */
 	smp_mb();
 	wake_up_all(&conn->wq);
 

@@ -98,9 +98,10 @@ enum ssihv_cmd {
 	SSIHV_CMD_NODE_DEL,	/* admin; NODE_ID */
 	SSIHV_CMD_GET_NODE,	/* [NODE_ID] -> SSIHV_A_NODE_*; dump w/o id */
 	SSIHV_CMD_NODE_PING,	/* admin; NODE_ID -> NODE_RTT_NS */
-	SSIHV_CMD_NODE_XFER_TEST,	/* admin, test/diagnostic; NODE_ID,
-					 * XFER_OP, XFER_COUNT [, XFER_THREADS]
-					 * -> SSIHV_A_XFER_* */
+	/* admin, test/diagnostic: NODE_ID, XFER_OP, XFER_COUNT
+	 * [, XFER_THREADS] -> SSIHV_A_XFER_*
+	 */
+	SSIHV_CMD_NODE_XFER_TEST,
 	SSIHV_CMD_EVENT_NODE_UP,	/* NODE_ID */
 	SSIHV_CMD_EVENT_NODE_DOWN,	/* NODE_ID, NODE_LAST_ERROR */
 
@@ -180,10 +181,8 @@ enum ssihv_attr {
 
 	/* Nodes (NODE_ADD, NODE_DEL, GET_NODE, NODE_PING, events) */
 	SSIHV_A_NODE_ID,		/* u32, 0..SSIHV_MAX_NODES-1 */
-	SSIHV_A_NODE_ADDR,		/* binary: 4 (IPv4) or 16 (IPv6)
-					 * bytes, network byte order */
-	SSIHV_A_NODE_PORT,		/* u16, rdma_cm port (default: the
-					 * module's rdma_port parameter) */
+	SSIHV_A_NODE_ADDR,		/* binary, 4 or 16 bytes: IPv4/6 */
+	SSIHV_A_NODE_PORT,		/* u16, default: rdma_port param */
 	SSIHV_A_NODE_STATE,		/* u8, enum ssihv_node_state */
 	SSIHV_A_NODE_ACTIVE,		/* flag: this host connects to it */
 	SSIHV_A_NODE_RTT_NS,		/* u64, last round trip (0: none) */
@@ -192,8 +191,7 @@ enum ssihv_attr {
 	SSIHV_A_NODE_OPS_IN,		/* u64, requests served for it */
 	SSIHV_A_NODE_OPS_OUT,		/* u64, requests sent to it */
 	SSIHV_A_NODE_ERRORS,		/* u64, failed operations */
-	SSIHV_A_NODE_RETRIES,		/* u64, connection attempts after
-					 * the first */
+	SSIHV_A_NODE_RETRIES,		/* u64, reconnection attempts */
 	SSIHV_A_NODE_CONNECTS,		/* u64, connections established */
 	SSIHV_A_NODE_RX_BAD,		/* u64, malformed messages rejected */
 	SSIHV_A_NODE_LAST_ERROR,	/* s32, errno of the last failure */
@@ -238,8 +236,7 @@ enum ssihv_node_state {
 enum ssihv_xfer_op {
 	SSIHV_XFER_FETCH_READ = 1,	/* fetch pages: one-sided RDMA READ */
 	SSIHV_XFER_FETCH_WRITE,		/* fetch: request, peer RDMA WRITEs */
-	SSIHV_XFER_PUSH,		/* push: RDMA WRITE + notify, peer
-					 * verifies the checksum */
+	SSIHV_XFER_PUSH,		/* push: WRITE + PUSH, peer checks */
 };
 
 #define SSIHV_XFER_MAX		1000000
