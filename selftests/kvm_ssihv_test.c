@@ -34,7 +34,8 @@ struct fixture {
 	int fd;
 };
 
-static void fixture_setup(struct fixture *f, unsigned int salt)
+static void fixture_setup_limit(struct fixture *f, unsigned int salt,
+				__u64 mem_limit)
 {
 	struct ssihv_stats st;
 
@@ -43,7 +44,8 @@ static void fixture_setup(struct fixture *f, unsigned int salt)
 	ensure_module();
 	ssihv_conn_open(&f->conn);
 	f->vm_id = test_vm_id(salt);
-	f->fd = ssihv_create_mapped(f->vm_id, MEM_SIZE, 0, (void **)&f->mem);
+	f->fd = ssihv_create_mapped(f->vm_id, MEM_SIZE, mem_limit,
+				    (void **)&f->mem);
 
 	/* A new instance starts with every counter at zero. */
 	ASSERT_EQ(ssihv_get_stats(&f->conn, f->vm_id, &st), 0);
@@ -53,6 +55,11 @@ static void fixture_setup(struct fixture *f, unsigned int salt)
 	ASSERT_EQ(st.resident, 0);
 
 	kvm_pattern_vm_create(&f->kvm, f->mem, MEM_SIZE);
+}
+
+static void fixture_setup(struct fixture *f, unsigned int salt)
+{
+	fixture_setup_limit(f, salt, 0);
 }
 
 /* Tear down and prove the instance went with its last user. */
@@ -81,6 +88,16 @@ static void run_guest(struct fixture *f, __u64 flags, __u64 seed,
 		     (unsigned long long)regs.r10,
 		     (unsigned long long)regs.rbx,
 		     (unsigned long long)(regs.rbx ^ seed));
+}
+
+/* Check the first qword of every page of [start, end) (stride guests). */
+static void host_verify_stride(struct fixture *f, __u64 seed, __u64 start,
+			       __u64 end)
+{
+	__u64 gpa;
+
+	for (gpa = start; gpa < end; gpa += PAGE_SZ)
+		ASSERT_EQ(f->mem[gpa / 8], gpa ^ seed);
 }
 
 /* Check qwords of [start, end) through the host mapping. */
@@ -295,5 +312,74 @@ TEST_TIMEOUT(guest_write_upgrades_shared_pages, 600)
 	host_verify(&f, seed2, span, span + size);
 	host_verify(&f, seed1, span + size, MEM_SIZE);
 
+	fixture_teardown(&f);
+}
+
+/*
+ * Past the instance's memory limit the fault handler refuses the page:
+ * KVM cannot map it and KVM_RUN fails with EFAULT instead of running the
+ * guest on a page that does not exist; the "limit hit" event names it.
+ * The pages below the limit stay usable.
+ */
+TEST_TIMEOUT(guest_stops_at_the_memory_limit, 600)
+{
+	const __u64 limit = 1024;	/* pages: 4 MiB */
+	struct genl_conn events;
+	struct ssihv_stats st;
+	struct ssihv_event ev;
+	struct fixture f;
+	__u32 report;
+
+	ssihv_events_open(&events);
+	fixture_setup_limit(&f, 4, limit * PAGE_SZ);
+	/* One store per page over 8 MiB: the limit is half way. */
+	ASSERT_EQ(kvm_pattern_try_run(&f.kvm, KVM_PATTERN_WRITE, 0, 0,
+				      2 * limit * PAGE_SZ, PAGE_SZ, &report),
+		  -EFAULT);
+	stats(&f, "guest ran into the limit", &st);
+	ASSERT_EQ(st.faults[ST_FIRST], limit);
+	ASSERT_EQ(st.resident, limit);
+	ASSERT_GE(st.faults[ST_REFUSED], 1);
+	ASSERT_TRUE(ssihv_event_wait(&events, SSIHV_CMD_EVENT_LIMIT_HIT,
+				     f.vm_id, 2000, &ev));
+	ASSERT_EQ(ev.gpa, limit * PAGE_SZ);
+	ASSERT_EQ(ev.mem_limit, limit * PAGE_SZ);
+
+	run_guest(&f, KVM_PATTERN_VERIFY, 0, 0, limit * PAGE_SZ, PAGE_SZ);
+	host_verify_stride(&f, 0, 0, limit * PAGE_SZ);
+	genl_conn_close(&events);
+	fixture_teardown(&f);
+}
+
+/*
+ * DESTROY_VM under a running guest: its memory is gone at once, so the
+ * guest's next access fails KVM_RUN with EFAULT (the handler refuses
+ * every fault), and no page stays resident.
+ */
+TEST_TIMEOUT(guest_access_after_destroy_fails, 600)
+{
+	struct ssihv_vm_info info;
+	struct ssihv_stats st;
+	struct fixture f;
+	__u32 report;
+
+	fixture_setup(&f, 5);
+	run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, 7, 0,
+		  8 * SZ_1M, PAGE_SZ);
+	ASSERT_EQ(ssihv_destroy_vm(&f.conn, f.vm_id), 0);
+	ASSERT_EQ(ssihv_get_vm(&f.conn, f.vm_id, &info), 0);
+	ASSERT_TRUE(info.dead);
+	ASSERT_EQ(info.resident, 0);
+
+	/* Pages KVM had mapped and pages it never saw alike. */
+	ASSERT_EQ(kvm_pattern_try_run(&f.kvm, KVM_PATTERN_VERIFY, 7, 0,
+				      8 * SZ_1M, PAGE_SZ, &report), -EFAULT);
+	ASSERT_EQ(kvm_pattern_try_run(&f.kvm, KVM_PATTERN_WRITE, 7,
+				      32 * SZ_1M, 40 * SZ_1M, PAGE_SZ,
+				      &report), -EFAULT);
+	stats(&f, "guest after destroy", &st);
+	ASSERT_EQ(st.resident, 0);
+	ASSERT_EQ(st.faults[ST_FIRST], (8 * SZ_1M) / PAGE_SZ);
+	ASSERT_GE(st.faults[ST_REFUSED], 2);
 	fixture_teardown(&f);
 }

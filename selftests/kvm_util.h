@@ -236,12 +236,14 @@ struct kvm_guest_args {
 
 /*
  * Run the code from its start with args until it reports on port: the
- * 32-bit value it wrote there is returned, and regs (when not NULL) get
- * the register file at that point.  Any other exit fails the test.
+ * 32-bit value it wrote there goes to *value, regs (when not NULL) get
+ * the register file at that point, and 0 is returned.  A failing KVM_RUN
+ * (say, guest memory the host cannot fault in) returns -errno; any other
+ * exit fails the test.
  */
-static inline __u32 kvm_vm_call(struct kvm_vm *vm, __u16 port,
-				const struct kvm_guest_args *args,
-				struct kvm_regs *regs_out)
+static inline int kvm_vm_try_call(struct kvm_vm *vm, __u16 port,
+				  const struct kvm_guest_args *args,
+				  struct kvm_regs *regs_out, __u32 *value)
 {
 	struct kvm_regs regs = {
 		.rip = KVM_CODE_GPA + KVM_TEXT_OFF,
@@ -251,25 +253,24 @@ static inline __u32 kvm_vm_call(struct kvm_vm *vm, __u16 port,
 		.rcx = args->rcx, .r8 = args->r8, .r9 = args->r9,
 	};
 	struct kvm_run *run = vm->run;
-	__u32 value;
 
 	ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs), 0);
 	for (;;) {
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			FAIL("KVM_RUN: %s", strerror(errno));
+			return -errno;
 		}
 		if (run->exit_reason != KVM_EXIT_IO)
 			break;
 		if (run->io.direction != KVM_EXIT_IO_OUT ||
 		    run->io.port != port || run->io.size != 4)
 			break;
-		memcpy(&value, (__u8 *)run + run->io.data_offset, 4);
+		memcpy(value, (__u8 *)run + run->io.data_offset, 4);
 		if (regs_out)
 			ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_GET_REGS, regs_out),
 				  0);
-		return value;
+		return 0;
 	}
 	ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs), 0);
 	if (run->exit_reason == KVM_EXIT_IO)
@@ -342,6 +343,22 @@ asm(".pushsection .rodata\n"
 	"kvm_pattern_code_end:\n"
 	".popsection\n");
 
+/*
+ * Like kvm_vm_try_call(), but a failing KVM_RUN fails the test; returns
+ * the guest's report.
+ */
+static inline __u32 kvm_vm_call(struct kvm_vm *vm, __u16 port,
+				const struct kvm_guest_args *args,
+				struct kvm_regs *regs_out)
+{
+	__u32 value;
+	int ret = kvm_vm_try_call(vm, port, args, regs_out, &value);
+
+	if (ret)
+		FAIL("KVM_RUN: %s", strerror(-ret));
+	return value;
+}
+
 /* Run the pattern guest over [start, end); returns its report. */
 static inline __u32 kvm_pattern_run(struct kvm_vm *vm, __u64 flags,
 				    __u64 seed, __u64 start, __u64 end,
@@ -353,6 +370,19 @@ static inline __u32 kvm_pattern_run(struct kvm_vm *vm, __u64 flags,
 	};
 
 	return kvm_vm_call(vm, KVM_PATTERN_PORT, &args, regs);
+}
+
+/* The same, returning KVM_RUN's -errno (0 when the guest reported). */
+static inline int kvm_pattern_try_run(struct kvm_vm *vm, __u64 flags,
+				      __u64 seed, __u64 start, __u64 end,
+				      __u64 stride, __u32 *report)
+{
+	struct kvm_guest_args args = {
+		.rdi = flags, .rsi = seed, .rdx = start, .rcx = end,
+		.r8 = stride,
+	};
+
+	return kvm_vm_try_call(vm, KVM_PATTERN_PORT, &args, NULL, report);
 }
 
 /* A VM running the pattern guest with data at guest-physical 0. */
