@@ -9,6 +9,9 @@
 #
 # KDIR selects the kernel build tree (default: tools/find-kdir).
 
+# The first target would otherwise come from a component's fragment.
+.DEFAULT_GOAL := all
+
 KDIR ?= $(shell tools/find-kdir)
 KVER ?= $(shell tools/kdir-release $(KDIR))
 B := build

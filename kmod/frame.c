@@ -60,10 +60,11 @@ static u64 ssihv_revoke_chunk(struct ssihv_vm *vm, struct ssihv_range *range,
 /*
  * Unmap the frames [first_gfn, last_gfn] that have a local copy from every
  * mapping of @vm; with @shared they stay valid read-only, so the next write
- * takes the upgrade path.  Returns the number of frames revoked.
+ * takes the upgrade path.  Stores the number of frames revoked (every
+ * frame with a local copy, mapped or not) in @revoked.
  */
-u64 ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
-		    bool shared)
+int ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
+		    bool shared, u64 *revoked_out)
 {
 	struct page **pages;
 	u64 revoked = 0;
@@ -71,7 +72,7 @@ u64 ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
 
 	pages = kmalloc_array(SSIHV_REVOKE_CHUNK, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
-		return 0;
+		return -ENOMEM;
 
 	for (i = 0; i < vm->nr_ranges; i++) {
 		struct ssihv_range *range = &vm->ranges[i];
@@ -93,7 +94,8 @@ u64 ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
 	}
 	kfree(pages);
 	this_cpu_add(vm->stats->revoked, revoked);
-	return revoked;
+	*revoked_out = revoked;
+	return 0;
 }
 
 /*

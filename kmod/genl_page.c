@@ -216,8 +216,9 @@ int ssihv_cmd_revoke_page(struct sk_buff *skb, struct genl_info *info)
 			       "addresses outside the VM's memory map");
 		goto out;
 	}
-	n = ssihv_vm_revoke(vm, first, last, shared);
-	ret = ssihv_nl_reply(info, vm, ssihv_fill_revoked, &n);
+	ret = ssihv_vm_revoke(vm, first, last, shared, &n);
+	if (!ret)
+		ret = ssihv_nl_reply(info, vm, ssihv_fill_revoked, &n);
 out:
 	ssihv_vm_put(vm);
 	return ret;

@@ -102,8 +102,8 @@ static inline struct ssihv_pde *ssihv_range_pde(struct ssihv_range *range,
 }
 
 /* frame.c */
-u64 ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
-		    bool shared);
+int ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
+		    bool shared, u64 *revoked);
 void ssihv_vm_release_frames(struct ssihv_vm *vm);
 
 /* mmap.c */
