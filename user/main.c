@@ -13,6 +13,7 @@
 #include "devices.h"
 #include "options.h"
 #include "serial.h"
+#include "ssi_acpi.h"
 #include "term.h"
 #include "vmm.h"
 
@@ -34,8 +35,16 @@ static int vm_setup(struct vmm *vmm)
 	if (vcpu_setup_long_mode(&vmm->vcpus[0]) < 0)
 		return -1;
 	if (serial_init(vmm, STDOUT_FILENO) < 0 || reset_init() < 0 ||
-	    rtc_init() < 0 || acpi_pm_init(vmm) < 0 || pci_init() < 0)
+	    rtc_init() < 0 || acpi_pm_init(vmm) < 0)
 		return -1;
+	if (vmm->topo->acpi.pci) {
+		if (pci_init(vmm->topo->acpi.pci_mmio_base,
+			     vmm->topo->acpi.pci_mmio_size) < 0)
+			return -1;
+	} else if (vmm->cfg.nr_disks) {
+		fprintf(stderr, "ssi-vmm: --disk needs PCI, which the topology turns off (pci = no)\n");
+		return -1;
+	}
 	for (i = 0; i < vmm->cfg.nr_disks; i++) {
 		if (virtio_blk_init(vmm, vmm->cfg.disks[i]) < 0)
 			return -1;

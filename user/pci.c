@@ -4,12 +4,15 @@
  *
  * Slot 0 is a host bridge, which is also what Linux's type-1 probe looks
  * for.  Devices get their memory BARs assigned here, as firmware would,
- * inside the MMIO window of the 32-bit hole; the guest may move them, and
+ * inside the MMIO window that the DSDT's PCI0 _CRS announces (the
+ * topology's pci_mmio_base/size, in the 32-bit hole); the guest may move
+ * them, and
  * MMIO in the window is routed to whichever BAR currently covers the
  * address while the device has memory decoding enabled.  Byte writes to
  * 0xcf9 are the reset control register, which shares these ports.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/pci_regs.h>
 
@@ -22,8 +25,6 @@
 #define PCI_CONFIG_ENABLE	0x80000000u
 #define RST_CNT_PORT		0xcf9
 
-#define PCI_MMIO_WINDOW_GPA	0xe0000000ULL
-#define PCI_MMIO_WINDOW_SIZE	0x10000000ULL	/* below the IOAPIC */
 
 #define PCI_CLASS_BRIDGE_HOST	0x0600
 #define HOST_BRIDGE_VENDOR	0x8086	/* Intel */
@@ -33,7 +34,7 @@ static pthread_mutex_t pci_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pci_device *devices[PCI_MAX_DEVICES];
 static unsigned int nr_devices;
 static uint32_t config_address;
-static uint64_t next_bar_gpa = PCI_MMIO_WINDOW_GPA;
+static uint64_t window_gpa, window_size, next_bar_gpa;
 static struct pci_device host_bridge;
 
 static uint32_t bar_addr(const struct pci_device *dev, unsigned int bar)
@@ -126,7 +127,7 @@ out:
 static void pci_mmio(void *opaque, uint64_t offset, uint8_t *data,
 		     unsigned int size, bool is_write)
 {
-	uint64_t addr = PCI_MMIO_WINDOW_GPA + offset;
+	uint64_t addr = window_gpa + offset;
 	struct pci_device *dev;
 	unsigned int i, bar;
 	uint32_t base;
@@ -167,8 +168,7 @@ int pci_register(struct pci_device *dev)
 			continue;
 		/* Natural alignment, as BAR sizing implies. */
 		next_bar_gpa = (next_bar_gpa + size - 1) & ~(uint64_t)(size - 1);
-		if (next_bar_gpa + size >
-		    PCI_MMIO_WINDOW_GPA + PCI_MMIO_WINDOW_SIZE)
+		if (next_bar_gpa + size > window_gpa + window_size)
 			return -1;
 		pci_cfg_put32(dev, PCI_BASE_ADDRESS_0 + 4 * bar,
 			      next_bar_gpa | PCI_BASE_ADDRESS_SPACE_MEMORY |
@@ -179,8 +179,21 @@ int pci_register(struct pci_device *dev)
 	return 0;
 }
 
-int pci_init(void)
+int pci_init(uint64_t mmio_gpa, uint64_t mmio_size)
 {
+	/* Nothing else may decode there: RAM, IOAPIC, LAPIC, KVM's pages. */
+	if (mmio_gpa < MMIO_HOLE_GPA || mmio_gpa + mmio_size > IOAPIC_GPA ||
+	    !mmio_size) {
+		fprintf(stderr, "ssi-vmm: PCI memory window 0x%llx+0x%llx is not inside 0x%llx-0x%llx\n",
+			(unsigned long long)mmio_gpa,
+			(unsigned long long)mmio_size,
+			(unsigned long long)MMIO_HOLE_GPA,
+			(unsigned long long)IOAPIC_GPA - 1);
+		return -1;
+	}
+	window_gpa = next_bar_gpa = mmio_gpa;
+	window_size = mmio_size;
+
 	pci_cfg_put16(&host_bridge, PCI_VENDOR_ID, HOST_BRIDGE_VENDOR);
 	pci_cfg_put16(&host_bridge, PCI_DEVICE_ID, HOST_BRIDGE_DEVICE);
 	pci_cfg_put16(&host_bridge, PCI_CLASS_DEVICE, PCI_CLASS_BRIDGE_HOST);
@@ -188,6 +201,5 @@ int pci_init(void)
 	if (pci_register(&host_bridge) < 0 ||
 	    ioport_register(PCI_CONFIG_ADDRESS, 8, pci_config_io, NULL) < 0)
 		return -1;
-	return mmio_register(PCI_MMIO_WINDOW_GPA, PCI_MMIO_WINDOW_SIZE,
-			     pci_mmio, NULL);
+	return mmio_register(window_gpa, window_size, pci_mmio, NULL);
 }

@@ -27,7 +27,6 @@ struct pci_device {
 			    unsigned int size);
 };
 
-int pci_init(void);
 /* Adds a device at the next slot; BARs get addresses in the MMIO window. */
 int pci_register(struct pci_device *dev);
 
