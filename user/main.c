@@ -6,6 +6,7 @@
  * before the BSP (entry point, boot_params), devices before any vCPU runs
  * (the I/O dispatch tables are fixed once vCPUs start).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -64,6 +65,8 @@ int main(int argc, char **argv)
 	case OPTIONS_OK:
 		break;
 	}
+	/* A vanished reader of our output must not kill the VM. */
+	signal(SIGPIPE, SIG_IGN);
 	if (vm_setup(&vmm) < 0)
 		return 1;
 	if (term_init() < 0 || term_start_input() < 0 || vcpus_start(&vmm) < 0)

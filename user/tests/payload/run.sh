@@ -74,6 +74,12 @@ refuse "initrd too big" "does not fit" --kernel "$tmp/hello.bz" \
 refuse "bad memory size" "--memory" --kernel "$tmp/hello.bz" \
 	--memory 12Q
 
+head -c 1000 /dev/zero >"$tmp/odd.img"
+refuse "missing disk" "cannot open disk" --kernel "$tmp/hello.bz" \
+	--memory 64M --disk "$tmp/none.img"
+refuse "disk size" "multiple of 512" --kernel "$tmp/hello.bz" \
+	--memory 64M --disk "$tmp/odd.img"
+
 # Topology errors: one line each, naming the file and the problem.
 cat >"$tmp/two.ini" <<INI
 [topology]
