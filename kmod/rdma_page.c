@@ -126,9 +126,13 @@ static void ssihv_read_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct ssihv_wait *wait = container_of(wc->wr_cqe, struct ssihv_wait,
 					       cqe);
+	struct ssihv_conn *conn = cq->cq_context;
 
 	wait->status = wc->status == IB_WC_SUCCESS ? 0 : -EIO;
 	complete(&wait->done);
+	/* Any error but a flush means the QP is in error: so is the link. */
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+		ssihv_conn_fail(conn, -EIO);
 }
 
 static int ssihv_slot_get(struct ssihv_conn *conn, unsigned long *map,

@@ -60,6 +60,16 @@ wait_state() {
 	done
 }
 
+# wait_not_up ID SECONDS: poll until node ID is down or reconnecting.
+wait_not_up() {
+	i=0
+	while [ "$(node_field "$1" state)" = up ]; do
+		i=$((i + 1))
+		[ $i -le $(($2 * 5)) ] || return 1
+		sleep 0.2
+	done
+}
+
 # wait_ge ID FIELD VALUE SECONDS: poll until the counter reaches VALUE.
 wait_ge() {
 	i=0
@@ -73,4 +83,19 @@ wait_ge() {
 
 peer_addr() {
 	echo "10.99.0.$(($1 + 1))"
+}
+
+# Die now, like a host losing power: no module unload, no rdma_cm
+# disconnect.  The verdict and kernel log go to the control port first,
+# as /init would have sent them.
+die_hard() {
+	sync
+	{
+		echo "VMTEST-DMESG-BEGIN"
+		dmesg
+		echo "VMTEST-DMESG-END"
+		echo "VMTEST-RC=$tap_fail"
+	} >/dev/ttyS1
+	sleep 0.5
+	echo b >/proc/sysrq-trigger
 }

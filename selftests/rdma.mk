@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# The hostile RDMA peer of tests/vm/62-rdma-malformed.sh: a userspace
+# librdmacm program, copied into the test VMs with the selftests but not a
+# selftest itself (run-all runs only *_test).
+
+RDMA_LIBS := -lrdmacm -libverbs
+
+$(B)/selftests/rdma_badpeer: selftests/rdma_badpeer.c kmod/proto/wire.h \
+		kmod/proto/types.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(RDMA_LIBS)
+
+selftests: $(B)/selftests/rdma_badpeer

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Two nodes connected over RDMA; node 0 fetches pages from node 1 with 4
+# threads (requests in flight all the time) when node 1 dies without any
+# goodbye (sysrq reboot).  Node 0 must fail every pending operation with
+# an error, mark node 1 down within a bounded time, keep trying to
+# reconnect with backoff, and unload the module cleanly.  Any oops or
+# WARN in node 0's log fails the run (tools/vmtest).
+set -e
+cd "$(dirname "$0")/../.."
+exec tools/vmtest -n 2 -t 300 -m 768 --bin /usr/bin/rdma \
+	--file tests/vm/lib/rdma-node.sh=/ssihv/rdma-node.sh -- sh -c '
+	. /ssihv/rdma-node.sh
+	peer=$((1 - SSIHV_NODE))
+	if [ "$SSIHV_NODE" = 1 ]; then
+		echo "1..4"
+		must "soft-RoCE rxe0 on eth0" rxe_up
+		must "ssihv loads" ssihv_up
+		must "node add 0" ssihvctl node add 0 $(peer_addr 0)
+		must "node 0 comes up" wait_state 0 up 60
+		# Node 0 starts fetching as soon as it sees us up.
+		sleep 6
+		echo "# node1: dying now, bytes out $(node_field 0 bytes_out)"
+		die_hard
+		sleep 10
+		exit 1
+	fi
+	echo "1..14"
+	must "soft-RoCE rxe0 on eth0" rxe_up
+	must "ssihv loads" ssihv_up
+	must "node add 1" ssihvctl node add 1 $(peer_addr 1)
+	must "node 1 comes up" wait_state 1 up 60
+	start=$(date +%s)
+	ssihvctl -j node xfer 1 fetch 50000 threads 4 >/tmp/x 2>/tmp/x.err
+	rc=$?
+	took=$(($(date +%s) - start))
+	cat /tmp/x /tmp/x.err
+	check "the transfer reports failure (status $rc)" [ $rc -ne 0 ]
+	okp=$(json ok </tmp/x)
+	failed=$(json failed </tmp/x)
+	check "pages moved before the death: $okp" [ "${okp:-0}" -gt 0 ]
+	check "pages failed after it: $failed" [ "${failed:-0}" -gt 0 ]
+	check "no checksum errors" [ "$(json bad_csum </tmp/x)" = 0 ]
+	check "transfer ended ${took}s after it started (< 60)" [ $took -lt 60 ]
+	check "node 1 marked down" wait_not_up 1 15
+	ssihvctl node show 1
+	check "ping to the dead node fails" sh -c "! ssihvctl node ping 1"
+	check "errors counted" [ "$(node_field 1 errors)" -gt 0 ]
+	sleep 3
+	check "reconnection retried with backoff" [ "$(node_field 1 retries)" -gt 0 ]
+	dmesg | grep ssihv | tail -n 20
+	check "ssihv unloads" rmmod ssihv
+	exit $tap_fail
+'
