@@ -16,6 +16,8 @@
  * KVM resolved, so already-mapped pages cost no fault) and the module's
  * counters through GET_STATS, GET_VM and GET_PAGE.
  */
+#include <pthread.h>
+
 #include "harness.h"
 #include "ssihv_util.h"
 #include "kvm_ssihv_nl.h"
@@ -381,5 +383,105 @@ TEST_TIMEOUT(guest_access_after_destroy_fails, 600)
 	ASSERT_EQ(st.resident, 0);
 	ASSERT_EQ(st.faults[ST_FIRST], (8 * SZ_1M) / PAGE_SZ);
 	ASSERT_GE(st.faults[ST_REFUSED], 2);
+	fixture_teardown(&f);
+}
+
+struct kvm_revoker {
+	__u64 vm_id;
+	bool stop;		/* LOAD()/STORE() */
+	__u64 calls, revoked, revoked_shared;
+	int error;
+};
+
+#define LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/* Revoke random spans, alternately unmapped and SHARED, until stopped. */
+static void *kvm_revoker_thread(void *arg)
+{
+	struct kvm_revoker *rv = arg;
+	__u64 rng = 0x2545f4914f6cdd1dULL ^ getpid();
+	struct genl_conn conn;
+	__u64 n;
+
+	if (ssihv_conn_try(&conn)) {
+		rv->error = -ENOENT;
+		return NULL;
+	}
+	while (!LOAD(&rv->stop)) {
+		__u64 first, count;
+		bool shared;
+		int ret;
+
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		first = (rng >> 20) % MEM_PAGES;
+		count = 1 + (rng & 255);
+		shared = rng & 256;
+		if (first + count > MEM_PAGES)
+			count = MEM_PAGES - first;
+		ret = ssihv_revoke(&conn, rv->vm_id, first * PAGE_SZ,
+				   (first + count - 1) * PAGE_SZ, shared, &n);
+		if (ret) {
+			rv->error = ret;
+			break;
+		}
+		rv->calls++;
+		rv->revoked += n;
+		if (shared)
+			rv->revoked_shared += n;
+		harness_sleep_ms(2);
+	}
+	genl_conn_close(&conn);
+	return NULL;
+}
+
+/*
+ * The guest rewrites and re-reads all its memory with a new seed on
+ * every pass while another thread keeps revoking random spans (KVM's MMU
+ * notifier racing its own faults): the guest never reads a stale or lost
+ * value, no page is faulted in twice as new, and the counters add up.
+ */
+TEST_TIMEOUT(guest_runs_while_pages_are_revoked, 600)
+{
+	const unsigned int seconds = 10;
+	struct kvm_revoker rv = { 0 };
+	struct ssihv_stats st;
+	struct timespec t0, t;
+	struct fixture f;
+	unsigned int passes = 0;
+	pthread_t thread;
+	__u64 seed = 0;
+
+	fixture_setup(&f, 6);
+	rv.vm_id = f.vm_id;
+	run_guest(&f, KVM_PATTERN_WRITE, seed, 0, MEM_SIZE, 8);
+	ASSERT_EQ(pthread_create(&thread, NULL, kvm_revoker_thread, &rv), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		/* Old data first, then the next generation. */
+		run_guest(&f, KVM_PATTERN_VERIFY, seed, 0, MEM_SIZE, 8);
+		seed = 0x9e3779b97f4a7c15ULL * ++passes;
+		run_guest(&f, KVM_PATTERN_WRITE | KVM_PATTERN_VERIFY, seed, 0,
+			  MEM_SIZE, 8);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < seconds);
+	STORE(&rv.stop, true);
+	ASSERT_EQ(pthread_join(thread, NULL), 0);
+	if (rv.error)
+		FAIL("REVOKE_PAGE failed: %s", strerror(-rv.error));
+	harness_log("%u guest passes, %llu revokes of %llu pages (%llu shared)",
+		    passes, rv.calls, rv.revoked, rv.revoked_shared);
+	ASSERT_GE(passes, 1);
+	ASSERT_GE(rv.calls, 1);
+
+	stats(&f, "after the race", &st);
+	ASSERT_EQ(st.faults[ST_FIRST], MEM_PAGES);
+	ASSERT_EQ(st.resident, MEM_PAGES);
+	ASSERT_EQ(st.faults[ST_REFUSED], 0);
+	ASSERT_EQ(st.revoked, rv.revoked);
+	ASSERT_LE(st.faults[ST_UPGRADE], rv.revoked_shared);
+	host_verify(&f, seed, 0, MEM_SIZE);
 	fixture_teardown(&f);
 }
