@@ -21,7 +21,11 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-#define MAX_VCPUS	256
+/*
+ * APIC ids are vCPU ids; ids above 254 need KVM's 32-bit x2APIC id API
+ * (KVM_CAP_X2APIC_API) for MSIs and IPIs, which is not wired up yet.
+ */
+#define MAX_VCPUS	255
 #define MAX_DISKS	8
 
 enum mem_backend {
