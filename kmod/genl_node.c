@@ -34,6 +34,8 @@ const struct nla_policy ssihv_xfer_policy[SSIHV_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &ssihv_xfer_count_range),
 	[SSIHV_A_XFER_THREADS]	= NLA_POLICY_RANGE(NLA_U32, 1,
 						   SSIHV_XFER_MAX_THREADS),
+	[SSIHV_A_XFER_BATCH]	= NLA_POLICY_RANGE(NLA_U32, 1,
+						   SSIHV_XFER_MAX_BATCH),
 };
 
 static struct ssihv_node *ssihv_nl_get_node(struct genl_info *info)
@@ -260,6 +262,7 @@ out:
 int ssihv_cmd_node_xfer_test(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *threads = info->attrs[SSIHV_A_XFER_THREADS];
+	struct nlattr *batch = info->attrs[SSIHV_A_XFER_BATCH];
 	struct ssihv_xfer_result res = {};
 	struct ssihv_node *node;
 	struct sk_buff *msg;
@@ -275,7 +278,8 @@ int ssihv_cmd_node_xfer_test(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(node);
 	ret = ssihv_xfer_test(node, nla_get_u8(info->attrs[SSIHV_A_XFER_OP]),
 			      nla_get_u32(info->attrs[SSIHV_A_XFER_COUNT]),
-			      threads ? nla_get_u32(threads) : 1, &res);
+			      threads ? nla_get_u32(threads) : 1,
+			      batch ? nla_get_u32(batch) : 1, &res);
 	if (ret)
 		goto out;
 	ret = -ENOMEM;

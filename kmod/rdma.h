@@ -159,6 +159,8 @@ void ssihv_page_handle_req(struct ssihv_conn *conn,
 			   const struct ssihv_wire_msg *msg);
 int ssihv_page_fetch(struct ssihv_node *node, u64 pgno, struct page *dst,
 		     bool one_sided);
+int ssihv_page_fetch_many(struct ssihv_node *node, const u64 *pgno,
+			  struct page **dst, unsigned int n);
 int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 		    u32 csum);
 
@@ -169,7 +171,7 @@ struct ssihv_xfer_result {
 };
 
 int ssihv_xfer_test(struct ssihv_node *node, u8 op, u32 count, u32 threads,
-		    struct ssihv_xfer_result *res);
+		    u32 batch, struct ssihv_xfer_result *res);
 
 /* node.c */
 int ssihv_node_init(void);

@@ -156,34 +156,55 @@ static void ssihv_slot_put(struct ssihv_conn *conn, unsigned long *map,
 	spin_unlock_bh(&conn->lock);
 }
 
-static int ssihv_fetch_read(struct ssihv_conn *conn, u64 pgno,
-			    struct page *dst)
+/*
+ * n RDMA READs posted as one chain; only the last is signaled (a QP
+ * completes work requests in order), the others report only errors.
+ */
+static int ssihv_fetch_read(struct ssihv_conn *conn, const u64 *pgno,
+			    struct page **dst, unsigned int n)
 {
 	struct ssihv_wait wait = { .status = -EIO };
-	struct ib_rdma_wr wr = {};
-	struct ib_sge sge;
-	u64 dma;
-	int ret;
+	struct ib_rdma_wr wr[SSIHV_XFER_MAX_BATCH] = {};
+	struct ib_sge sge[SSIHV_XFER_MAX_BATCH];
+	u64 dma[SSIHV_XFER_MAX_BATCH];
+	unsigned int i, mapped;
+	int ret = 0;
 
-	dma = ib_dma_map_page(conn->dev, dst, 0, PAGE_SIZE, DMA_FROM_DEVICE);
-	if (ib_dma_mapping_error(conn->dev, dma))
-		return -ENOMEM;
+	for (mapped = 0; mapped < n; mapped++) {
+		dma[mapped] = ib_dma_map_page(conn->dev, dst[mapped], 0,
+					      PAGE_SIZE, DMA_FROM_DEVICE);
+		if (ib_dma_mapping_error(conn->dev, dma[mapped])) {
+			ret = -ENOMEM;
+			goto unmap;
+		}
+	}
 	init_completion(&wait.done);
 	wait.cqe.done = ssihv_read_done;
-	sge.addr = dma;
-	sge.length = PAGE_SIZE;
-	sge.lkey = conn->pd->local_dma_lkey;
-	wr.wr.wr_cqe = &wait.cqe;
-	wr.wr.opcode = IB_WR_RDMA_READ;
-	wr.wr.send_flags = IB_SEND_SIGNALED;
-	wr.wr.sg_list = &sge;
-	wr.wr.num_sge = 1;
-	wr.remote_addr = conn->r_addr + pgno * PAGE_SIZE;
-	wr.rkey = conn->r_rkey;
-	ret = ssihv_conn_post(conn, &wr.wr);
-	if (!ret)
+	for (i = 0; i < n; i++) {
+		sge[i].addr = dma[i];
+		sge[i].length = PAGE_SIZE;
+		sge[i].lkey = conn->pd->local_dma_lkey;
+		wr[i].wr.wr_cqe = i + 1 < n ? &conn->write_cqe : &wait.cqe;
+		wr[i].wr.next = i + 1 < n ? &wr[i + 1].wr : NULL;
+		wr[i].wr.opcode = IB_WR_RDMA_READ;
+		wr[i].wr.send_flags = i + 1 < n ? 0 : IB_SEND_SIGNALED;
+		wr[i].wr.sg_list = &sge[i];
+		wr[i].wr.num_sge = 1;
+		wr[i].remote_addr = conn->r_addr + pgno[i] * PAGE_SIZE;
+		wr[i].rkey = conn->r_rkey;
+	}
+	ret = ssihv_conn_post(conn, &wr[0].wr);
+	if (!ret) {
 		ret = ssihv_conn_wait(conn, &wait);
-	ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_FROM_DEVICE);
+	} else {
+		/* Part of the chain may be posted: wait for its flush. */
+		ssihv_conn_fail(conn, ret);
+		wait_event(conn->wq, READ_ONCE(conn->drained));
+	}
+unmap:
+	while (mapped--)
+		ib_dma_unmap_page(conn->dev, dma[mapped], PAGE_SIZE,
+				  DMA_FROM_DEVICE);
 	return ret;
 }
 
@@ -243,8 +264,19 @@ static void ssihv_op_done(struct ssihv_node *node, int ret, bool in)
  * when the link fails under the request); never blocks for longer than
  * the request timeout plus the tear-down of a failed link.
  */
+static int ssihv_page_fetch_one(struct ssihv_node *node, u64 pgno,
+				struct page *dst);
+
 int ssihv_page_fetch(struct ssihv_node *node, u64 pgno, struct page *dst,
 		     bool one_sided)
+{
+	if (one_sided)
+		return ssihv_page_fetch_many(node, &pgno, &dst, 1);
+	return ssihv_page_fetch_one(node, pgno, dst);
+}
+
+static int ssihv_page_fetch_one(struct ssihv_node *node, u64 pgno,
+				struct page *dst)
 {
 	struct ssihv_conn *conn;
 	int ret;
@@ -259,13 +291,49 @@ int ssihv_page_fetch(struct ssihv_node *node, u64 pgno, struct page *dst,
 		goto put;
 	if (pgno >= conn->r_serve)
 		ret = -EINVAL;
-	else if (one_sided)
-		ret = ssihv_fetch_read(conn, pgno, dst);
 	else
 		ret = ssihv_fetch_write(conn, pgno, dst);
 	ssihv_conn_end(conn);
 put:
 	ssihv_op_done(node, ret, true);
+	ssihv_conn_put(conn);
+	return ret;
+}
+
+/*
+ * Fetch n (1..SSIHV_XFER_MAX_BATCH) pages of node's serve pool with
+ * one-sided RDMA READs posted as one chain: pgno[i] into dst[i].
+ */
+int ssihv_page_fetch_many(struct ssihv_node *node, const u64 *pgno,
+			  struct page **dst, unsigned int n)
+{
+	struct ssihv_conn *conn;
+	unsigned int i;
+	int ret;
+
+	if (!n || n > SSIHV_XFER_MAX_BATCH)
+		return -EINVAL;
+	conn = ssihv_node_conn(node);
+	if (!conn) {
+		ssihv_node_error(node, -ENOTCONN);
+		return -ENOTCONN;
+	}
+	ret = ssihv_conn_begin(conn);
+	if (ret)
+		goto put;
+	for (i = 0; i < n; i++)
+		if (pgno[i] >= conn->r_serve)
+			ret = -EINVAL;
+	if (!ret)
+		ret = ssihv_fetch_read(conn, pgno, dst, n);
+	ssihv_conn_end(conn);
+put:
+	if (ret) {
+		ssihv_node_error(node, ret);
+	} else {
+		atomic64_add(n, &node->ops_out);
+		atomic64_add((u64)n * PAGE_SIZE, &node->bytes_in);
+	}
 	ssihv_conn_put(conn);
 	return ret;
 }
@@ -353,6 +421,7 @@ struct ssihv_xfer {
 	struct ssihv_node *node;
 	u8 op;
 	u32 count;
+	u32 batch;
 	atomic_t next;
 	atomic64_t ok, failed, bad_csum;
 	atomic_t first_errno;
@@ -362,49 +431,91 @@ struct ssihv_xfer {
 	u32 expect[SSIHV_POOL_SERVE];	/* the peer's serve checksums */
 };
 
+static void ssihv_xfer_account(struct ssihv_xfer *x, u32 i, u64 t0, int ret)
+{
+	x->lat[i] = min_t(u64, ktime_get_ns() - t0, U32_MAX - 1);
+	if (!ret) {
+		atomic64_inc(&x->ok);
+		return;
+	}
+	x->lat[i] = U32_MAX;
+	if (ret == -EBADMSG)
+		atomic64_inc(&x->bad_csum);
+	else
+		atomic64_inc(&x->failed);
+	atomic_cmpxchg(&x->first_errno, 0, ret);
+}
+
+/* One-sided fetches, x->batch pages per chain of RDMA READs. */
+static void ssihv_xfer_read(struct ssihv_xfer *x, struct page **pages)
+{
+	u64 pg[SSIHV_XFER_MAX_BATCH], t0;
+	u32 i, j, n;
+	int ret;
+
+	for (;;) {
+		i = atomic_add_return(x->batch, &x->next) - x->batch;
+		if (i >= x->count)
+			break;
+		n = min(x->batch, x->count - i);
+		for (j = 0; j < n; j++)
+			pg[j] = (i + j) % SSIHV_POOL_SERVE;
+		t0 = ktime_get_ns();
+		ret = ssihv_page_fetch_many(x->node, pg, pages, n);
+		for (j = 0; j < n; j++) {
+			int r = ret;
+
+			if (!r && ssihv_page_csum(page_address(pages[j])) !=
+			    x->expect[pg[j]])
+				r = -EBADMSG;
+			ssihv_xfer_account(x, i + j, t0, r);
+		}
+	}
+}
+
 static int ssihv_xfer_worker(void *arg)
 {
+	struct page *pages[SSIHV_XFER_MAX_BATCH] = {};
 	struct ssihv_xfer *x = arg;
-	struct page *page = alloc_page(GFP_KERNEL);
-	u32 i, pg, csum;
+	u32 i, csum;
 	u64 t0;
 	int ret;
 
-	while (page) {
+	for (i = 0; i < x->batch; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i]) {
+			atomic_cmpxchg(&x->first_errno, 0, -ENOMEM);
+			goto out;
+		}
+	}
+	if (x->op == SSIHV_XFER_FETCH_READ) {
+		ssihv_xfer_read(x, pages);
+		goto out;
+	}
+	for (;;) {
 		i = atomic_inc_return(&x->next) - 1;
 		if (i >= x->count)
 			break;
-		pg = i % SSIHV_POOL_SERVE;
 		if (x->op == SSIHV_XFER_PUSH) {
-			ssihv_pattern_fill(page_address(page),
+			ssihv_pattern_fill(page_address(pages[0]),
 					   ssihv_config_node_id(), i);
-			csum = ssihv_page_csum(page_address(page));
+			csum = ssihv_page_csum(page_address(pages[0]));
 			t0 = ktime_get_ns();
-			ret = ssihv_page_push(x->node, page, i, csum);
+			ret = ssihv_page_push(x->node, pages[0], i, csum);
 		} else {
 			t0 = ktime_get_ns();
-			ret = ssihv_page_fetch(x->node, pg, page,
-					       x->op == SSIHV_XFER_FETCH_READ);
-			if (!ret &&
-			    ssihv_page_csum(page_address(page)) != x->expect[pg])
+			ret = ssihv_page_fetch(x->node, i % SSIHV_POOL_SERVE,
+					       pages[0], false);
+			if (!ret && ssihv_page_csum(page_address(pages[0])) !=
+			    x->expect[i % SSIHV_POOL_SERVE])
 				ret = -EBADMSG;
 		}
-		x->lat[i] = min_t(u64, ktime_get_ns() - t0, U32_MAX - 1);
-		if (!ret) {
-			atomic64_inc(&x->ok);
-			continue;
-		}
-		x->lat[i] = U32_MAX;
-		if (ret == -EBADMSG)
-			atomic64_inc(&x->bad_csum);
-		else
-			atomic64_inc(&x->failed);
-		atomic_cmpxchg(&x->first_errno, 0, ret);
+		ssihv_xfer_account(x, i, t0, ret);
 	}
-	if (page)
-		__free_page(page);
-	else
-		atomic_cmpxchg(&x->first_errno, 0, -ENOMEM);
+out:
+	for (i = 0; i < x->batch; i++)
+		if (pages[i])
+			__free_page(pages[i]);
 	if (atomic_dec_and_test(&x->running))
 		complete(&x->done);
 	return 0;
@@ -432,7 +543,7 @@ static void ssihv_xfer_expect(struct ssihv_xfer *x)
 }
 
 int ssihv_xfer_test(struct ssihv_node *node, u8 op, u32 count, u32 threads,
-		    struct ssihv_xfer_result *res)
+		    u32 batch, struct ssihv_xfer_result *res)
 {
 	struct ssihv_xfer *x;
 	struct task_struct *t;
@@ -450,6 +561,8 @@ int ssihv_xfer_test(struct ssihv_node *node, u8 op, u32 count, u32 threads,
 	x->node = node;
 	x->op = op;
 	x->count = count;
+	x->batch = op == SSIHV_XFER_FETCH_READ ?
+		   clamp_t(u32, batch, 1, SSIHV_XFER_MAX_BATCH) : 1;
 	init_completion(&x->done);
 	if (op != SSIHV_XFER_PUSH)
 		ssihv_xfer_expect(x);

@@ -405,7 +405,8 @@ static int node_xfer(int argc, char **argv)
 		.handle = handle_xfer,
 		.arg = &x,
 	};
-	uint64_t count, threads = 1;
+	uint64_t count, threads = 1, batch = 1, *value;
+	int i;
 	struct nl_msg *msg;
 	struct ssihv_nl nl;
 	uint8_t op;
@@ -413,8 +414,8 @@ static int node_xfer(int argc, char **argv)
 	double mbs;
 	int ret;
 
-	if (argc != 3 && !(argc == 5 && !strcmp(argv[3], "threads")))
-		return usage_error("usage: node xfer ID fetch|fetch-write|push COUNT [threads N]");
+	if (argc < 3 || argc % 2 == 0)
+		return usage_error("usage: node xfer ID fetch|fetch-write|push COUNT [threads N] [batch N]");
 	ret = parse_node_id(argv[0], &id);
 	if (ret)
 		return ret;
@@ -430,10 +431,24 @@ static int node_xfer(int argc, char **argv)
 	    count > SSIHV_XFER_MAX)
 		return usage_error("invalid count '%s' (1-%d)", argv[2],
 				   SSIHV_XFER_MAX);
-	if (argc == 5 && (parse_u64(argv[4], &threads) != PARSE_OK ||
-			  !threads || threads > SSIHV_XFER_MAX_THREADS))
-		return usage_error("invalid thread count '%s' (1-%d)",
-				   argv[4], SSIHV_XFER_MAX_THREADS);
+	for (i = 3; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "threads"))
+			value = &threads;
+		else if (!strcmp(argv[i], "batch"))
+			value = &batch;
+		else
+			return usage_error("unknown option '%s'", argv[i]);
+		if (parse_u64(argv[i + 1], value) != PARSE_OK || !*value)
+			return usage_error("invalid %s '%s'", argv[i],
+					   argv[i + 1]);
+	}
+	if (threads > SSIHV_XFER_MAX_THREADS)
+		return usage_error("at most %d threads", SSIHV_XFER_MAX_THREADS);
+	if (batch > SSIHV_XFER_MAX_BATCH)
+		return usage_error("a batch is at most %d pages",
+				   SSIHV_XFER_MAX_BATCH);
+	if (batch > 1 && op != SSIHV_XFER_FETCH_READ)
+		return usage_error("only 'fetch' takes a batch");
 
 	if (ssihv_nl_connect(&nl))
 		return EXIT_FAIL;
@@ -445,7 +460,8 @@ static int node_xfer(int argc, char **argv)
 	if (nla_put_u32(msg, SSIHV_A_NODE_ID, id) < 0 ||
 	    nla_put_u8(msg, SSIHV_A_XFER_OP, op) < 0 ||
 	    nla_put_u32(msg, SSIHV_A_XFER_COUNT, count) < 0 ||
-	    nla_put_u32(msg, SSIHV_A_XFER_THREADS, threads) < 0) {
+	    nla_put_u32(msg, SSIHV_A_XFER_THREADS, threads) < 0 ||
+	    (batch > 1 && nla_put_u32(msg, SSIHV_A_XFER_BATCH, batch) < 0)) {
 		nlmsg_free(msg);
 		ssihv_nl_close(&nl);
 		return fail("out of memory");
@@ -505,6 +521,7 @@ const struct ssihvctl_object node_object = {
 		 "  ssihvctl node add ID ADDR [port PORT]\n"
 		 "  ssihvctl node del ID\n"
 		 "  ssihvctl [-j] node ping ID\n"
-		 "  ssihvctl [-j] node xfer ID fetch|fetch-write|push COUNT [threads N]\n",
+		 "  ssihvctl [-j] node xfer ID fetch|fetch-write|push COUNT\n"
+		 "                [threads N] [batch N]\n",
 	.run = node_run,
 };

@@ -210,6 +210,9 @@ enum ssihv_attr {
 	SSIHV_A_XFER_LAT_MEDIAN_NS,	/* u64, per page, of ok pages */
 	SSIHV_A_XFER_LAT_P99_NS,	/* u64 */
 	SSIHV_A_XFER_LAT_P999_NS,	/* u64 */
+	SSIHV_A_XFER_BATCH,		/* u32, fetch: pages per request
+					 * chain, 1..SSIHV_XFER_MAX_BATCH
+					 */
 
 	__SSIHV_A_MAX,
 };
@@ -241,6 +244,7 @@ enum ssihv_xfer_op {
 
 #define SSIHV_XFER_MAX		1000000
 #define SSIHV_XFER_MAX_THREADS	32
+#define SSIHV_XFER_MAX_BATCH	16
 
 /* Hard limits reported by SSIHV_CMD_GET_INFO. */
 #define SSIHV_MAX_VMS		64
