@@ -286,8 +286,10 @@ int ssihv_node_ping(struct ssihv_node *node, u64 *rtt_ns)
 	int ret;
 
 	conn = ssihv_node_conn(node);
-	if (!conn)
+	if (!conn) {
+		ssihv_node_error(node, -ENOTCONN);
 		return -ENOTCONN;
+	}
 	ret = ssihv_conn_begin(conn);
 	if (ret)
 		goto put;
