@@ -58,3 +58,10 @@ HOST_CHECKS += check-vmm-payload
 .PHONY: check-vmm-payload
 check-vmm-payload: $(B)/ssi-vmm
 	user/tests/payload/run.sh $(B)/ssi-vmm
+
+# Boot time against qemu microvm, nested in one test-bed VM (not part of
+# make check: it takes minutes and its numbers are only comparable within
+# one run).
+.PHONY: bench-vmm
+bench-vmm: $(B)/ssi-vmm
+	user/bench/boot-vs-qemu.sh 5
