@@ -64,7 +64,8 @@ void options_usage(FILE *out)
 	      "  -h, --help                show this help\n"
 	      "\n"
 	      "Exit status: 0 when the guest powers off or reboots (with\n"
-	      "--on-reboot exit) or on Ctrl-A x; 1 on any error.\n", out);
+	      "--on-reboot exit) or on Ctrl-A x; 1 when the VM cannot be set up\n"
+	      "or fails; 2 for a bad command line.\n", out);
 }
 
 static int parse_cpus(const char *s, unsigned int *cpus)
