@@ -11,3 +11,9 @@ $(B)/selftests/rdma_badpeer: selftests/rdma_badpeer.c kmod/proto/wire.h \
 	$(CC) $(USER_CFLAGS) -o $@ $< $(RDMA_LIBS)
 
 selftests: $(B)/selftests/rdma_badpeer
+
+$(B)/selftests/rdma_events: selftests/rdma_events.c include/uapi/linux/ssihv.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
+
+selftests: $(B)/selftests/rdma_events
