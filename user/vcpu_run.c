@@ -28,6 +28,19 @@ static void vcpu_dump(struct vcpu *vcpu)
 		sregs.cr3, sregs.cr4, sregs.efer);
 }
 
+static const char *internal_error_name(unsigned int suberror)
+{
+	switch (suberror) {
+	case KVM_INTERNAL_ERROR_EMULATION:
+		return "cannot emulate an instruction, e.g. code outside RAM";
+	case KVM_INTERNAL_ERROR_SIMUL_EX:
+		return "exception while delivering an exception";
+	case KVM_INTERNAL_ERROR_DELIVERY_EV:
+		return "event delivery failed";
+	}
+	return "see linux/kvm.h";
+}
+
 static void vcpu_handle_io(struct kvm_run *run)
 {
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
@@ -76,8 +89,9 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 			run->fail_entry.hardware_entry_failure_reason);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "ssi-vmm: vCPU %u: KVM internal error %u\n",
-			vcpu->id, run->internal.suberror);
+		fprintf(stderr, "ssi-vmm: vCPU %u: KVM internal error %u (%s)\n",
+			vcpu->id, run->internal.suberror,
+			internal_error_name(run->internal.suberror));
 		break;
 	default:
 		fprintf(stderr, "ssi-vmm: vCPU %u: unhandled exit %u\n",

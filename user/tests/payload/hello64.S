@@ -4,7 +4,8 @@
  * whose 64-bit entry point checks what the 64-bit boot protocol promises
  * (long mode, RSI = boot_params with the setup header and our command
  * line), reports over COM1 and resets through the i8042 (or halts, with
- * interrupts off, when the command line starts with "wait").
+ * interrupts off, when the command line starts with "wait", or jumps into
+ * the MMIO hole when it starts with "crash").
  */
 	.text
 /* Real-mode part: one boot sector plus setup_sects = 1 sector. */
@@ -50,6 +51,8 @@ entry:
 	movl	(%rdi), %eax
 	cmpl	$0x6c6c6568, %eax	/* "hell" */
 	je	good
+	cmpl	$0x73617263, %eax	/* "cras(h)": run code in the MMIO hole */
+	je	crash
 	cmpl	$0x74696177, %eax	/* "wait" */
 	jne	bad
 	mov	$1, %r12d
@@ -69,6 +72,10 @@ report:
 	out	%al, $0x64
 1:	hlt
 	jmp	1b
+
+crash:
+	mov	$0xd0000000, %eax	/* no RAM, no device: KVM cannot run it */
+	jmp	*%rax
 
 good_msg:
 	.ascii	"payload: long mode, boot_params and cmdline OK\n"

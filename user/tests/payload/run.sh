@@ -35,6 +35,17 @@ if [ $rc -ne 0 ]; then
 	fail=1
 fi
 
+# A guest KVM cannot run: one register dump, status 1.
+timeout 20 "$vmm" --kernel "$tmp/hello.bz" --cmdline crash --memory 64M \
+	</dev/null >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^ssi-vmm: vCPU 0: rip=" "$tmp/out"; then
+	echo "vmm-payload: ok: guest crash: status 1, $(grep -c . "$tmp/out") lines: $(head -1 "$tmp/out")"
+else
+	echo "vmm-payload: FAIL: guest crash: status $rc: $(cat "$tmp/out")"
+	fail=1
+fi
+
 # The same boot from a memfd (shared) guest RAM.
 timeout 20 "$vmm" --kernel "$tmp/hello.bz" --cmdline "hello world" \
 	--memory 64M --memory-backend memfd </dev/null >"$tmp/out" 2>&1
