@@ -1,15 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Two nodes connected over RDMA; node 0 fetches pages from node 1 with 4
-# threads (requests in flight all the time) when node 1 dies without any
-# goodbye (sysrq reboot).  Node 0 must fail every pending operation with
+# Two nodes connected over RDMA; node 0 moves pages from or to node 1 with
+# 4 threads (requests in flight all the time) when node 1 dies without any
+# goodbye (sysrq reboot).  Usage: 61-rdma-kill.sh [fetch|fetch-write|push]
+# (default fetch: one-sided READs in flight; 63-* runs fetch-write, whose
+# requests wait for replies).  Node 0 must fail every pending operation with
 # an error, mark node 1 down within a bounded time, keep trying to
 # reconnect with backoff, and unload the module cleanly.  Any oops or
 # WARN in node 0's log fails the run (tools/vmtest).
 set -e
 cd "$(dirname "$0")/../.."
+op=${1:-fetch}
 exec tools/vmtest -n 2 -t 300 -m 768 --bin /usr/bin/rdma \
+	--env KILL_OP="$op" \
 	--file tests/vm/lib/rdma-node.sh=/ssihv/rdma-node.sh -- sh -c '
 	. /ssihv/rdma-node.sh
 	peer=$((1 - SSIHV_NODE))
@@ -32,7 +36,7 @@ exec tools/vmtest -n 2 -t 300 -m 768 --bin /usr/bin/rdma \
 	must "node add 1" ssihvctl node add 1 $(peer_addr 1)
 	must "node 1 comes up" wait_state 1 up 60
 	start=$(date +%s)
-	ssihvctl -j node xfer 1 fetch 50000 threads 4 >/tmp/x 2>/tmp/x.err
+	ssihvctl -j node xfer 1 $KILL_OP 50000 threads 4 >/tmp/x 2>/tmp/x.err
 	rc=$?
 	took=$(($(date +%s) - start))
 	cat /tmp/x /tmp/x.err
