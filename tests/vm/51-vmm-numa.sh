@@ -22,6 +22,7 @@ user/tests/make-guest-initramfs.sh "$tmp/guest.cpio"
 tools/vmtest -t 1200 -m 2048 --smp 2 \
 	--qemu-args "-smp 2,sockets=2,cores=1,threads=1 -object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1" \
 	--file "$KERNEL=/guest/vmlinuz" \
+	--file "user/tests/guest-splat.sh=/guest/guest-splat.sh" \
 	--file "$tmp/guest.cpio=/guest/initrd.cpio" \
 	--file "user/tests/vm-numa-inner.sh=/guest/test.sh" \
 	-- /guest/test.sh

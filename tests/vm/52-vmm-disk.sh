@@ -27,6 +27,7 @@ mkfs.ext4 -q -F -d "$tmp/fs" "$tmp/disk.img" 32M
 tools/vmtest -t 1200 -m 2048 --smp 2 \
 	--bin "$(command -v debugfs)" --bin "$(command -v e2fsck)" \
 	--file "$KERNEL=/guest/vmlinuz" \
+	--file "user/tests/guest-splat.sh=/guest/guest-splat.sh" \
 	--file "$tmp/guest.cpio=/guest/initrd.cpio" \
 	--file "$tmp/disk.img=/guest/disk.img" \
 	--file "$tmp/hello.txt=/guest/hello.txt" \

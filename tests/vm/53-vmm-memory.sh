@@ -20,6 +20,7 @@ user/tests/make-guest-initramfs.sh "$tmp/guest.cpio"
 
 tools/vmtest -t 1200 -m 3072 --smp 2 \
 	--file "$KERNEL=/guest/vmlinuz" \
+	--file "user/tests/guest-splat.sh=/guest/guest-splat.sh" \
 	--file "$tmp/guest.cpio=/guest/initrd.cpio" \
 	--file "user/tests/vm-memory-inner.sh=/guest/test.sh" \
 	-- /guest/test.sh

@@ -12,6 +12,8 @@
 # of x87+SSE and the guest kernel WARNs "XSAVE consistency problem" (qemu
 # as the nested VMM shows the same).  It is not an ssi-vmm problem.
 
+. /guest/guest-splat.sh
+
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.cpio
 BASE_CMDLINE="console=ttyS0 panic=-1 noxsave"
@@ -80,6 +82,7 @@ vmm_finish() {
 }
 
 show() {
+	check_splat "$1" || bad "the guest kernel reported a problem"
 	say "---- guest console ($1) ----"
 	tr -d '\r' <"$1" | grep -E '^GUEST:|ssi-vmm|reboot:|Kernel panic' |
 		sed 's/^/  | /'

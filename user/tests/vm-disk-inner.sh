@@ -9,6 +9,8 @@
 # DSDT's PCI0 host bridge like any ACPI guest (no pci= option); the device
 # uses only MSI-X, so no _PRT is needed.  "noxsave": see vm-boot-inner.sh.
 
+. /guest/guest-splat.sh
+
 fail=0
 say() {
 	echo "vmm-disk: $*"
@@ -35,6 +37,7 @@ timeout 900 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
 rc=$?
 tr -d '\r' </tmp/disk.out | grep -E '^GUEST:|ssi-vmm|virtio|vda|EXT4|Power down' |
 	sed 's/^/  | /'
+check_splat /tmp/disk.out || bad "the guest kernel reported a problem"
 [ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0" ||
 	bad "ssi-vmm exit status $rc (want 0)"
 sectors=$(($(stat -c %s /tmp/disk.img) / 512))

@@ -7,6 +7,8 @@
 # test bed: the ssihv backend and a missing /dev/kvm.  "noxsave": see
 # vm-boot-inner.sh.
 
+. /guest/guest-splat.sh
+
 fail=0
 say() {
 	echo "vmm-memory: $*"
@@ -31,6 +33,7 @@ timeout 900 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
 	</dev/null >/tmp/mem.out 2>&1
 rc=$?
 tr -d '\r' </tmp/mem.out | grep -E '^GUEST:|BIOS-e820|ssi-vmm' | sed 's/^/  | /'
+check_splat /tmp/mem.out || bad "the guest kernel reported a problem"
 [ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0" ||
 	bad "ssi-vmm exit status $rc (want 0)"
 expect /tmp/mem.out "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"

@@ -8,6 +8,8 @@
 # the host node the file names.  Once with memfd memory, once with
 # hugetlb.  "noxsave": see vm-boot-inner.sh.
 
+. /guest/guest-splat.sh
+
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.cpio
 WAIT=400
@@ -109,6 +111,7 @@ for backend in ${BACKENDS:-memfd hugetlb}; do
 	rc=$?
 	exec 3>&-
 	tr -d '\r' <"$out" | grep -E '^GUEST:|ssi-vmm' | sed 's/^/  | /'
+	check_splat "$out" || bad "the guest kernel reported a problem"
 	expect "$out" "GUEST: cpus online 0-1"
 	expect "$out" "GUEST: node0 cpus 0 distance 10 25"
 	expect "$out" "GUEST: node1 cpus 1 distance 25 10"
