@@ -46,7 +46,8 @@ int pci_register(struct pci_device *dev)
 	return 0;
 }
 
-static char disk_path[] = "/tmp/vmm-blk-test-XXXXXX";
+/* mkstemp() fills in the X's. */
+static char disk_path[64];
 static uint8_t *ram;
 
 static void bar_write(unsigned int off, uint32_t val, unsigned int size)
@@ -113,6 +114,7 @@ static int setup(void **state)
 	uint8_t sector[512];
 	int fd, i;
 
+	strcpy(disk_path, "/tmp/vmm-blk-test-XXXXXX");
 	fd = mkstemp(disk_path);
 	for (i = 0; i < DISK_SECTORS; i++) {
 		memset(sector, i, sizeof(sector));
