@@ -129,7 +129,7 @@ check-dkms: module user
 	tools/dkms-test $(KVER)
 
 check-vm: all
-	tools/vm-tests $(KVER)
+	tools/vm-tests
 
 check:
 	@mkdir -p $(B)
