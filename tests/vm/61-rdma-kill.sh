@@ -5,7 +5,9 @@
 # 4 threads (requests in flight all the time) when node 1 dies without any
 # goodbye (sysrq reboot).  Usage: 61-rdma-kill.sh [fetch|fetch-write|push]
 # (default fetch: one-sided READs in flight; 63-* runs fetch-write, whose
-# requests wait for replies).  Node 0 must fail every pending operation with
+# requests wait for replies).  Before that, node 1 loads the module
+# before its RDMA device exists, and later unloads and reloads it under a
+# live link: node 0 must see it go and reconnect by itself.  Node 0 must fail every pending operation with
 # an error, mark node 1 down within a bounded time, keep trying to
 # reconnect with backoff, and unload the module cleanly.  Any oops or
 # WARN in node 0's log fails the run (tools/vmtest).
@@ -18,11 +20,20 @@ exec tools/vmtest -n 2 -t 300 -m 768 --bin /usr/bin/rdma \
 	. /ssihv/rdma-node.sh
 	peer=$((1 - SSIHV_NODE))
 	if [ "$SSIHV_NODE" = 1 ]; then
-		echo "1..4"
+		echo "1..8"
+		# The module first, the device after: the listener and the
+		# ib_client must pick up a device that appears later.
+		must "ssihv loads before any RDMA device" ssihv_up
 		must "soft-RoCE rxe0 on eth0" rxe_up
-		must "ssihv loads" ssihv_up
 		must "node add 0" ssihvctl node add 0 $(peer_addr 0)
 		must "node 0 comes up" wait_state 0 up 60
+		# Go away and come back: node 0 must reconnect by itself.
+		sleep 2
+		must "ssihv unloads under a live link" rmmod ssihv
+		sleep 2
+		must "ssihv loads again" ssihv_up
+		must "node add 0" ssihvctl node add 0 $(peer_addr 0)
+		must "node 0 reconnects" wait_state 0 up 60
 		# Node 0 starts fetching as soon as it sees us up.
 		sleep 6
 		echo "# node1: dying now, bytes out $(node_field 0 bytes_out)"
@@ -30,11 +41,14 @@ exec tools/vmtest -n 2 -t 300 -m 768 --bin /usr/bin/rdma \
 		sleep 10
 		exit 1
 	fi
-	echo "1..14"
+	echo "1..17"
 	must "soft-RoCE rxe0 on eth0" rxe_up
 	must "ssihv loads" ssihv_up
 	must "node add 1" ssihvctl node add 1 $(peer_addr 1)
 	must "node 1 comes up" wait_state 1 up 60
+	check "node 1 goes away (module unloaded)" wait_not_up 1 30
+	check "node 1 is back: reconnected with backoff" wait_state 1 up 60
+	check "two connections so far" [ "$(node_field 1 connects)" = 2 ]
 	start=$(date +%s)
 	ssihvctl -j node xfer 1 $KILL_OP 50000 threads 4 >/tmp/x 2>/tmp/x.err
 	rc=$?
