@@ -60,7 +60,8 @@ exec tools/vmtest -n 2 -t 300 -m 768 --bin /usr/bin/rdma \
 	check "pages moved before the death: $okp" [ "${okp:-0}" -gt 0 ]
 	check "pages failed after it: $failed" [ "${failed:-0}" -gt 0 ]
 	check "no checksum errors" [ "$(json bad_csum </tmp/x)" = 0 ]
-	check "transfer ended ${took}s after it started (< 60)" [ $took -lt 60 ]
+	# Node 1 dies ~6 s after this started; the heartbeat limit is 5 s.
+	check "transfer ended ${took}s after it started (< 25)" [ $took -lt 25 ]
 	check "node 1 marked down" wait_not_up 1 15
 	ssihvctl node show 1
 	check "ping to the dead node fails" sh -c "! ssihvctl node ping 1"
