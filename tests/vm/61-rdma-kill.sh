@@ -61,7 +61,7 @@ exec tools/vmtest -n 2 -t 300 -m 768 --bin /usr/bin/rdma \
 	check "pages failed after it: $failed" [ "${failed:-0}" -gt 0 ]
 	check "no checksum errors" [ "$(json bad_csum </tmp/x)" = 0 ]
 	# Node 1 dies ~6 s after this started; the heartbeat limit is 5 s.
-	check "transfer ended ${took}s after it started (< 25)" [ $took -lt 25 ]
+	check "transfer ended ${took}s after it started (< 40)" [ $took -lt 40 ]
 	check "node 1 marked down" wait_not_up 1 15
 	ssihvctl node show 1
 	check "ping to the dead node fails" sh -c "! ssihvctl node ping 1"
