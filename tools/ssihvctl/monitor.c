@@ -26,7 +26,17 @@ static struct nla_policy event_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_VM_ID]		= { .type = NLA_U64 },
 	[SSIHV_A_PAGE_GPA]	= { .type = NLA_U64 },
 	[SSIHV_A_VM_MEM_LIMIT]	= { .type = NLA_U64 },
+	[SSIHV_A_NODE_ID]	= { .type = NLA_U32 },
+	[SSIHV_A_NODE_LAST_ERROR] = { .type = NLA_U32 },
 };
+
+/* The errno a node event carries, positive whichever sign it came in. */
+static int node_errno(struct nlattr *attr)
+{
+	int err = nla_get_s32(attr);
+
+	return err < 0 ? -err : err;
+}
 
 /* Lock-free atomics are async-signal-safe. */
 static atomic_int stop_signal;
@@ -51,6 +61,10 @@ static const char *event_name(uint8_t cmd)
 		return "vm-destroyed";
 	case SSIHV_CMD_EVENT_LIMIT_HIT:
 		return "limit-hit";
+	case SSIHV_CMD_EVENT_NODE_UP:
+		return "node-up";
+	case SSIHV_CMD_EVENT_NODE_DOWN:
+		return "node-down";
 	}
 	return NULL;
 }
@@ -78,8 +92,10 @@ static void print_json_event(const char *when, const char *name,
 			     struct nlattr **attrs)
 {
 	json_object *event = json_object_new_object();
+	uint32_t node;
 	char key[32];
 	size_t i;
+	int err;
 
 	if (!event)
 		return;
@@ -96,6 +112,16 @@ static void print_json_event(const char *when, const char *name,
 		add_u64(event, "gpa", attrs[SSIHV_A_PAGE_GPA]);
 	if (attrs[SSIHV_A_VM_MEM_LIMIT])
 		add_u64(event, "mem_limit", attrs[SSIHV_A_VM_MEM_LIMIT]);
+	if (attrs[SSIHV_A_NODE_ID]) {
+		node = nla_get_u32(attrs[SSIHV_A_NODE_ID]);
+		json_object_object_add(event, "node_id",
+				       json_object_new_int64(node));
+	}
+	if (attrs[SSIHV_A_NODE_LAST_ERROR]) {
+		err = node_errno(attrs[SSIHV_A_NODE_LAST_ERROR]);
+		json_object_object_add(event, "last_error",
+				       json_object_new_string(strerror(err)));
+	}
 	puts(json_object_to_json_string_ext(event, JSON_C_TO_STRING_PLAIN |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(event);
@@ -112,6 +138,11 @@ static void print_text_event(const char *when, const char *name,
 	if (attrs[SSIHV_A_VM_MEM_LIMIT])
 		printf(" limit %" PRIu64,
 		       nla_get_u64(attrs[SSIHV_A_VM_MEM_LIMIT]));
+	if (attrs[SSIHV_A_NODE_ID])
+		printf(" node %" PRIu32, nla_get_u32(attrs[SSIHV_A_NODE_ID]));
+	if (attrs[SSIHV_A_NODE_LAST_ERROR])
+		printf(" error %s",
+		       strerror(node_errno(attrs[SSIHV_A_NODE_LAST_ERROR])));
 	putchar('\n');
 }
 
