@@ -18,8 +18,6 @@
 #define CPUID_MAX_ENTRIES	256
 #define IOAPIC_NR_PINS		24
 
-/* CPUID leaf 1 ECX: "running under a hypervisor". */
-#define CPUID_1_ECX_HYPERVISOR	(1U << 31)
 
 /* LAPIC register offsets and LVT delivery modes (SDM vol. 3, 11.5.1). */
 #define APIC_LVT0		0x350
@@ -223,24 +221,8 @@ static int vcpu_set_cpuid(struct vcpu *vcpu)
 	if (!cpuid)
 		return -1;
 	memcpy(cpuid, supported_cpuid, size);
-	for (i = 0; i < cpuid->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-
-		switch (e->function) {
-		case 1:
-			/* Initial APIC ID and the logical CPU count. */
-			e->ebx &= 0x0000ffff;
-			e->ebx |= vcpu->id << 24;
-			e->ebx |= (vcpu->vmm->cfg.nr_cpus & 0xff) << 16;
-			e->ecx |= CPUID_1_ECX_HYPERVISOR;
-			break;
-		case 0xb:
-		case 0x1f:
-			/* x2APIC ID of this vCPU. */
-			e->edx = vcpu->id;
-			break;
-		}
-	}
+	for (i = 0; i < cpuid->nent; i++)
+		cpuid_fixup(&cpuid->entries[i], vcpu->id);
 	ret = ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid);
 	if (ret < 0)
 		fprintf(stderr, "ssi-vmm: KVM_SET_CPUID2: %s\n",

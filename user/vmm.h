@@ -100,6 +100,10 @@ uint64_t ram_below_4g(uint64_t ram_size);
 int kvm_vm_init(struct vmm *vmm);
 int kvm_vcpu_init(struct vmm *vmm, unsigned int id);
 
+/* cpuid.c */
+struct kvm_cpuid_entry2;
+void cpuid_fixup(struct kvm_cpuid_entry2 *entry, unsigned int vcpu_id);
+
 /* cpu_boot.c */
 int vcpu_setup_long_mode(struct vcpu *vcpu);
 

@@ -6,7 +6,8 @@
 # guest sees the nodes, CPUs, memory, SLIT distances and HMAT values of the
 # file, and that ssi-vmm pinned each vCPU and bound each node's memory to
 # the host node the file names.  Once with memfd memory, once with
-# hugetlb.  "noxsave": see vm-boot-inner.sh.
+# hugetlb.  Then a topology whose nodes interleave vCPU ids must not make
+# the guest kernel complain.  "noxsave": see vm-boot-inner.sh.
 
 . /guest/guest-splat.sh
 
@@ -127,6 +128,34 @@ for backend in ${BACKENDS:-memfd hugetlb}; do
 	[ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0" ||
 		bad "ssi-vmm exit status $rc (want 0)"
 done
+
+# Interleaved vCPUs (node0 has 0 and 2): the guest must not find cache
+# or package siblings on another node (CPUID: one package per vCPU).
+say "boot with interleaved vCPUs: node0 = 0,2, node1 = 1,3"
+cat >/tmp/interleaved.ini <<INI
+[topology]
+nodes = 2
+memory_per_node = 192M
+
+[node0]
+cpus = 0,2
+
+[node1]
+cpus = 1,3
+INI
+timeout 900 ssi-vmm --kernel "$KERNEL" --initrd "$INITRD" \
+	--topology /tmp/interleaved.ini \
+	--cmdline "console=ttyS0 panic=-1 noxsave guest_numa=1" \
+	</dev/null >/tmp/interleaved.out 2>&1
+rc=$?
+tr -d '\r' </tmp/interleaved.out | grep -E '^GUEST:|ssi-vmm|logical packages' |
+	sed 's/^/  | /'
+check_splat /tmp/interleaved.out || bad "the guest kernel reported a problem"
+expect /tmp/interleaved.out "GUEST: cpus online 0-3"
+expect /tmp/interleaved.out "GUEST: node0 cpus 0,2 distance 10 20"
+expect /tmp/interleaved.out "GUEST: node1 cpus 1,3 distance 20 10"
+[ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0" ||
+	bad "ssi-vmm exit status $rc (want 0)"
 
 [ $fail -eq 0 ] && say "PASS" || say "FAIL"
 exit $fail
