@@ -7,14 +7,14 @@
  *	warn	WARN_ON(1) (any kernel)
  *	uaf	read a page after freeing it (KASAN)
  *	abba	take two mutexes in both orders (lockdep)
- *	sleep	sleep under a spinlock (DEBUG_ATOMIC_SLEEP)
+ *	sleep	GFP_KERNEL allocation under a spinlock (DEBUG_ATOMIC_SLEEP)
  *	leak	drop the only pointer to a kmalloc()ed object (kmemleak)
  *
  * All of them leave the kernel working, so that the test bed goes on and
- * reports the splat.
+ * reports the splat.  A KASAN report taints the kernel, which turns lockdep
+ * off: in one boot, load abba before uaf.
  */
 #include <linux/bug.h>
-#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -59,9 +59,12 @@ static noinline void splat_abba(void)
 
 static noinline void splat_sleep(void)
 {
+	void *p;
+
 	spin_lock(&splat_lock);
-	msleep(20);
+	p = kmalloc(64, GFP_KERNEL);	/* may sleep */
 	spin_unlock(&splat_lock);
+	kfree(p);
 }
 
 static noinline void splat_leak(void)
