@@ -254,6 +254,7 @@ static inline int kvm_vm_try_call(struct kvm_vm *vm, __u16 port,
 	};
 	struct kvm_run *run = vm->run;
 
+	*value = 0;
 	ASSERT_EQ(ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs), 0);
 	for (;;) {
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
@@ -351,7 +352,7 @@ static inline __u32 kvm_vm_call(struct kvm_vm *vm, __u16 port,
 				const struct kvm_guest_args *args,
 				struct kvm_regs *regs_out)
 {
-	__u32 value;
+	__u32 value = 0;
 	int ret = kvm_vm_try_call(vm, port, args, regs_out, &value);
 
 	if (ret)
