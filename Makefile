@@ -144,6 +144,7 @@ check:
 bench: all
 	tools/bench/run
 	tools/bench/rdma
+	$(MAKE) bench-vmm
 
 # Kernel coding style for every C file of the project, module and
 # userspace alike.
