@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest RAM: one host mapping from the chosen backend.
+ * Guest RAM: one host mapping from the chosen backend (ssihv:
+ * memory_ssihv.c).
  *
  * The guest sees it as two ranges, [0, min(size, 3G)) and, for the rest,
  * [4G, ...): the 3G-4G hole is for MMIO, as on a PC.  kvm.c registers one
@@ -103,26 +104,6 @@ static void *alloc_memfd(struct vmm *vmm, unsigned int flags,
 	return ram;
 }
 
-/*
- * The ssihv module will hand out guest memory by mmap of /dev/ssihv with
- * the guest-physical address as the offset (ARCHITECTURE.md).  Its mmap
- * path does not exist yet, so say so instead of pretending.
- */
-static void *alloc_ssihv(struct vmm *vmm)
-{
-	int fd = open("/dev/ssihv", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		fprintf(stderr, "ssi-vmm: cannot open /dev/ssihv: %s\n",
-			strerror(errno));
-		return MAP_FAILED;
-	}
-	close(fd);
-	fprintf(stderr,
-		"ssi-vmm: the ssihv module does not provide guest memory yet\n");
-	return MAP_FAILED;
-}
-
 int guest_ram_alloc(struct vmm *vmm)
 {
 	void *ram = MAP_FAILED;
@@ -149,7 +130,7 @@ int guest_ram_alloc(struct vmm *vmm)
 		ram = alloc_memfd(vmm, MFD_HUGETLB, "hugetlb");
 		break;
 	case MEM_BACKEND_SSIHV:
-		ram = alloc_ssihv(vmm);
+		ram = ssihv_ram_map(vmm);
 		break;
 	}
 	if (ram == MAP_FAILED)
@@ -158,8 +139,12 @@ int guest_ram_alloc(struct vmm *vmm)
 	/* Transparent huge pages make the guest's page walks cheaper. */
 	if (vmm->cfg.mem_backend == MEM_BACKEND_ANON)
 		madvise(ram, vmm->ram_size, MADV_HUGEPAGE);
-	/* Hugetlb memory was bound before it was populated. */
+	/*
+	 * Hugetlb memory was bound before it was populated; the ssihv module
+	 * places pages itself, on each range's numa_node.
+	 */
 	if (vmm->cfg.mem_backend != MEM_BACKEND_HUGETLB &&
+	    vmm->cfg.mem_backend != MEM_BACKEND_SSIHV &&
 	    placement_bind_ram(vmm) < 0) {
 		munmap(ram, vmm->ram_size);
 		return -1;

@@ -26,6 +26,7 @@ enum {
 	OPT_ON_REBOOT,
 	OPT_NO_PIN,
 	OPT_DISK,
+	OPT_VM_ID,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "on-reboot", required_argument, NULL, OPT_ON_REBOOT },
 	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "vm-id", required_argument, NULL, OPT_VM_ID },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -55,6 +57,12 @@ void options_usage(FILE *out)
 	      "      --cpus N              number of vCPUs (default 1)\n"
 	      "      --memory SIZE         guest RAM, e.g. 512M or 2G (default 256M)\n"
 	      "      --memory-backend B    anon (default), memfd, hugetlb or ssihv\n"
+	      "                            (ssihv: guest RAM from /dev/ssihv, needs\n"
+	      "                            'modprobe ssihv'; pages go to each topology\n"
+	      "                            node's host_node)\n"
+	      "      --vm-id ID            ssihv backend: the VM id to create (decimal or\n"
+	      "                            0x-hex; default: from the pid and the time,\n"
+	      "                            printed at start; see 'ssihvctl vm show')\n"
 	      "      --topology FILE       guest NUMA nodes, distances, HMAT values and\n"
 	      "                            host placement (INI, Documentation/acpi.rst);\n"
 	      "                            gives --cpus and --memory when they are omitted\n"
@@ -174,6 +182,14 @@ enum options_result options_parse(int argc, char **argv,
 				return OPTIONS_ERROR;
 			}
 			cfg->disks[cfg->nr_disks++] = optarg;
+			break;
+		case OPT_VM_ID:
+			if (parse_u64(optarg, &cfg->vm_id) != PARSE_OK) {
+				fprintf(err, "ssi-vmm: --vm-id '%s': expected a decimal or 0x-hex number below 2^64\n",
+					optarg);
+				return OPTIONS_ERROR;
+			}
+			cfg->vm_id_given = true;
 			break;
 		case OPT_HELP:
 			options_usage(stdout);

@@ -80,6 +80,11 @@ int placement_bind_ram(struct vmm *vmm)
 	return 0;
 }
 
+int placement_check_host_node(unsigned int n, int host_node)
+{
+	return check_host_node(NULL, n, host_node);
+}
+
 static int node_cpus(struct vmm *vmm, unsigned int n, const cpu_set_t *usable,
 		     cpu_set_t *set)
 {

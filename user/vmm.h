@@ -55,6 +55,8 @@ struct vmm_config {
 	bool no_pin;
 	unsigned int nr_disks;
 	const char *disks[MAX_DISKS];	/* "PATH" or "PATH,ro" */
+	uint64_t vm_id;		/* ssihv backend: cluster-wide VM id */
+	bool vm_id_given;	/* --vm-id was on the command line */
 };
 
 struct vcpu {
@@ -75,7 +77,10 @@ struct vmm {
 	int vm_fd;
 	size_t run_mmap_size;
 
-	/* Guest RAM: one host mapping, split around the 32-bit hole. */
+	/*
+	 * Guest RAM: one host mapping, split around the 32-bit hole (for
+	 * ssihv, one mapping per range inside one reserved stretch).
+	 */
 	void *ram;
 	uint64_t ram_size;
 	int ram_fd;
@@ -95,6 +100,9 @@ struct vmm {
 int guest_ram_alloc(struct vmm *vmm);
 void *gpa_to_hva(struct vmm *vmm, uint64_t gpa, uint64_t len);
 uint64_t ram_below_4g(uint64_t ram_size);
+
+/* memory_ssihv.c */
+void *ssihv_ram_map(struct vmm *vmm);
 
 /* kvm.c */
 int kvm_vm_init(struct vmm *vmm);
@@ -118,6 +126,7 @@ int topology_load(struct vmm *vmm);
 
 /* placement.c: host NUMA placement */
 int placement_bind_ram(struct vmm *vmm);
+int placement_check_host_node(unsigned int n, int host_node);
 int placement_plan_vcpus(struct vmm *vmm);
 void placement_pin_vcpu(struct vcpu *vcpu);
 
