@@ -17,11 +17,13 @@ exec tools/vmtest -n 2 -t 480 -m 768 \
 	--file tests/vm/lib/rdma-node.sh=/ssihv/rdma-node.sh -- sh -c '
 	. /ssihv/rdma-node.sh
 	peer=$((1 - SSIHV_NODE))
-	echo "1..$((SSIHV_NODE == 0 ? 23 : 22))"
+	echo "1..$((SSIHV_NODE == 0 ? 24 : 23))"
 	must "soft-RoCE rxe0 on eth0" rxe_up
 	must "ssihv loads as node $SSIHV_NODE" ssihv_up
 	/ssihv/selftests/rdma_events 400 >/tmp/ev &
 	until grep -q listening /tmp/ev; do sleep 0.1; done
+	ssihvctl monitor >/tmp/mon &
+	sleep 0.5
 	must "node add $peer" ssihvctl node add $peer $(peer_addr $peer)
 	must "node $peer comes up" wait_state $peer up 60
 	check "node ping $peer" ssihvctl node ping $peer
@@ -49,6 +51,7 @@ exec tools/vmtest -n 2 -t 480 -m 768 \
 	check "node still up" [ "$(node_field $peer state)" = up ]
 	ssihvctl node show $peer
 	check "NODE_UP event" grep -q "^node-up $peer" /tmp/ev
+	check "ssihvctl monitor prints it" grep -q "node-up node $peer" /tmp/mon
 
 	# Barrier: 7 more pushes each way say "my checks are done".
 	ssihvctl node xfer $peer push 7 >/dev/null
