@@ -43,6 +43,19 @@ static unsigned long long read_u64_file(const char *path)
 	return strtoull(buf, NULL, 10);
 }
 
+static bool has_memory_controller(void)
+{
+	char buf[512] = "";
+	int fd = open(CG_ROOT "/cgroup.controllers", O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return strstr(buf, "memory");
+}
+
 /* A cgroup v2 child with the memory controller, or SKIP. */
 static void make_test_cgroup(void)
 {
@@ -51,6 +64,8 @@ static void make_test_cgroup(void)
 		if (mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL))
 			SKIP("cannot mount cgroup2 on " CG_ROOT);
 	}
+	if (!has_memory_controller())
+		SKIP("no memory cgroup controller (CONFIG_MEMCG) in this kernel");
 	write_file(CG_ROOT "/cgroup.subtree_control", "+memory");
 	rmdir(CG_TEST);
 	ASSERT_EQ(mkdir(CG_TEST, 0755), 0);
