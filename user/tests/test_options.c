@@ -113,6 +113,30 @@ static void test_memory_sizes(void **state)
 		     "page-aligned");
 }
 
+static void test_vm_id(void **state)
+{
+	struct vmm_config cfg;
+	FILE *err = err_stream();
+
+	assert_int_equal(PARSE(&cfg, err, "-k", "bz", "--memory-backend",
+			       "ssihv", "--vm-id", "0x5510"), OPTIONS_OK);
+	assert_int_equal(cfg.mem_backend, MEM_BACKEND_SSIHV);
+	assert_true(cfg.vm_id_given);
+	assert_int_equal(cfg.vm_id, 0x5510);
+	assert_int_equal(PARSE(&cfg, err, "-k", "bz", "--vm-id",
+			       "18446744073709551615"), OPTIONS_OK);
+	assert_int_equal(cfg.vm_id, UINT64_MAX);
+	assert_int_equal(PARSE(&cfg, err, "-k", "bz"), OPTIONS_OK);
+	assert_false(cfg.vm_id_given);
+	fclose(err);
+	err = err_stream();
+	expect_error(PARSE(&cfg, err, "-k", "bz", "--vm-id", "vm1"), err,
+		     "--vm-id");
+	err = err_stream();
+	expect_error(PARSE(&cfg, err, "-k", "bz", "--vm-id", "-1"), err,
+		     "--vm-id");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +144,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_memory_sizes),
+		cmocka_unit_test(test_vm_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
