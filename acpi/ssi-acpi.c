@@ -19,7 +19,7 @@
 
 static void print_help(FILE *out)
 {
-	fputs(
+	static const char help[] =
 "usage: ssi-acpi --topology FILE [--out DIR] [--dump] [--machine]\n"
 "                [--layout] [--image FILE] [--rsdp-addr ADDR]\n"
 "                [--tables-addr ADDR]\n"
@@ -45,8 +45,9 @@ static void print_help(FILE *out)
 "\n"
 "For QEMU (without -numa), pass only the NUMA tables:\n"
 "  qemu-system-x86_64 -acpitable file=DIR/srat.dat \\\n"
-"    -acpitable file=DIR/slit.dat -acpitable file=DIR/hmat.dat ...\n",
-	      out);
+"    -acpitable file=DIR/slit.dat -acpitable file=DIR/hmat.dat ...\n";
+
+	fputs(help, out);
 }
 
 static int write_file(const char *dir, const char *name,

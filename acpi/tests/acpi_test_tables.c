@@ -380,10 +380,11 @@ static void test_hmat_base_unit(void **state)
 /* A memory-only node's HMAT initiator is its nearest CPU node. */
 static void test_hmat_memory_only_node(void **state)
 {
-	struct ssi_topo *t = parse_ok(
+	static const char text[] =
 		"[topology]\nnodes = 3\n"
 		"[node2]\ncpus = none\nmemory = 256M\n"
-		"[distance]\n0 = 10 20 30\n1 = 20 10 15\n2 = 30 15 10\n");
+		"[distance]\n0 = 10 20 30\n1 = 20 10 15\n2 = 30 15 10\n";
+	struct ssi_topo *t = parse_ok(text);
 	struct ssi_blob b = { 0 };
 
 	assert_int_equal(t->nodes[2].nr_vcpus, 0);

@@ -106,7 +106,7 @@ static void test_addr_node(void **state)
 
 static void test_explicit_node(void **state)
 {
-	struct ssi_topo *t = parse_ok(
+	static const char text[] =
 		"; comment\n"
 		"[node0]\n"
 		"cpus = 0-3, 8\n"
@@ -114,7 +114,8 @@ static void test_explicit_node(void **state)
 		"memory = 1G@0, 1G@4G\n"
 		"host = hostA\n"
 		"host_node = 1\n"
-		"host_cpus = 4-7,12\n");
+		"host_cpus = 4-7,12\n";
+	struct ssi_topo *t = parse_ok(text);
 	const struct ssi_node *n = &t->nodes[0];
 
 	assert_int_equal(n->nr_vcpus, 6);

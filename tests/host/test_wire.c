@@ -13,6 +13,8 @@
 
 #include "../../kmod/proto/wire.h"
 
+#define ARRAY_SIZE(array) (sizeof(array) / sizeof((array)[0]))
+
 static const struct ssihv_wire_limits lim = {
 	.peer = 3,
 	.serve_pages = 256,
@@ -66,7 +68,7 @@ static void test_round_trip_every_type(void **state)
 	struct ssihv_wire_msg out;
 	unsigned int i, n;
 
-	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
 		in[i].tag = 1000 + i;
 		in[i].src = 3;
 		n = enc(&in[i], buf);

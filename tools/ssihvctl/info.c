@@ -87,7 +87,7 @@ int ssihv_get_info(struct ssihv_nl *nl, struct ssihv_info *info)
 	if (!msg)
 		return -ENOMEM;
 	ret = ssihv_nl_transact(nl, msg, &reply);
-	/* An acknowledgement without any reply is a protocol error too. */
+	/* An acknowledgment without any reply is a protocol error too. */
 	if (!ret && !info->page_size) {
 		snprintf(nl->extack_msg, sizeof(nl->extack_msg),
 			 "the kernel sent no reply");

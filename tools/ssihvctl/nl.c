@@ -203,7 +203,7 @@ static int on_error(struct sockaddr_nl *from, struct nlmsgerr *err,
 }
 
 /*
- * The end of a dump (NLMSG_DONE) or an acknowledgement.  A dump that
+ * The end of a dump (NLMSG_DONE) or an acknowledgment.  A dump that
  * failed once it had started carries the negative errno as its payload,
  * followed by extended-ack attributes when NLM_F_ACK_TLVS is set.
  */
@@ -248,7 +248,7 @@ int ssihv_nl_transact(struct ssihv_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &tr);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &tr);
 
-	/* nl_send_auto() also asks for an acknowledgement (NLM_F_ACK). */
+	/* nl_send_auto() also asks for an acknowledgment (NLM_F_ACK). */
 	ret = nl_send_auto(nl->sock, msg);
 	nlmsg_free(msg);
 	if (ret < 0) {

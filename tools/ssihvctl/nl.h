@@ -46,7 +46,7 @@ struct ssihv_nl_reply {
 
 /*
  * Send msg (always freed), feed replies to reply (may be NULL) and wait
- * for the kernel's acknowledgement, or for the end of a dump.  Returns 0
+ * for the kernel's acknowledgment, or for the end of a dump.  Returns 0
  * or a negative errno, with the kernel's extended-ack text, if any, in
  * nl->extack_msg.  A dump that fails after it started reports its errno
  * in NLMSG_DONE; that counts as a failure too.

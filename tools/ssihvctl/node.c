@@ -114,8 +114,8 @@ static int handle_node(struct nlattr **attrs, void *arg)
 	n->connects = get_u64(attrs, SSIHV_A_NODE_CONNECTS);
 	n->rx_bad = get_u64(attrs, SSIHV_A_NODE_RX_BAD);
 	if (attrs[SSIHV_A_NODE_LAST_ERROR])
-		n->last_error = (int32_t)nla_get_u32(
-			attrs[SSIHV_A_NODE_LAST_ERROR]);
+		n->last_error =
+			(int32_t)nla_get_u32(attrs[SSIHV_A_NODE_LAST_ERROR]);
 	if (attrs[SSIHV_A_NODE_DEVICE])
 		snprintf(n->device, sizeof(n->device), "%s",
 			 nla_get_string(attrs[SSIHV_A_NODE_DEVICE]));

@@ -29,6 +29,7 @@ struct global_opts {
 	bool json;
 	bool pretty;
 };
+
 extern struct global_opts global_opts;
 
 /*
