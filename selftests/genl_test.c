@@ -42,7 +42,7 @@ static void get_info(struct genl_conn *conn, struct genl_result *result,
 	struct nl_msg *msg = genl_new_request(conn, SSIHV_CMD_GET_INFO);
 
 	ASSERT_EQ(genl_transact(conn, msg, result), 0);
-	ASSERT_TRUE(result->reply != NULL);
+	ASSERT_TRUE(result->reply);
 	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(result->reply), 0, attrs,
 				SSIHV_A_MAX, info_policy), 0);
 }
@@ -54,7 +54,7 @@ static uint64_t get_max_vm_memory(struct genl_conn *conn)
 	uint64_t bytes;
 
 	get_info(conn, &result, attrs);
-	ASSERT_TRUE(attrs[SSIHV_A_INFO_MAX_VM_MEMORY] != NULL);
+	ASSERT_TRUE(attrs[SSIHV_A_INFO_MAX_VM_MEMORY]);
 	bytes = nla_get_u64(attrs[SSIHV_A_INFO_MAX_VM_MEMORY]);
 	genl_result_free(&result);
 	return bytes;
@@ -89,10 +89,10 @@ TEST(get_info_reports_every_attribute)
 	     attr <= SSIHV_A_INFO_MAX_RANGES; attr++) {
 		if (!attrs[attr])
 			harness_log("attribute %d missing", attr);
-		EXPECT_TRUE(attrs[attr] != NULL);
+		EXPECT_TRUE(attrs[attr]);
 	}
-	ASSERT_TRUE(attrs[SSIHV_A_INFO_MODULE_VERSION] != NULL);
-	ASSERT_TRUE(attrs[SSIHV_A_INFO_MAX_RANGES] != NULL);
+	ASSERT_TRUE(attrs[SSIHV_A_INFO_MODULE_VERSION]);
+	ASSERT_TRUE(attrs[SSIHV_A_INFO_MAX_RANGES]);
 
 	harness_log("module version %s",
 		    nla_get_string(attrs[SSIHV_A_INFO_MODULE_VERSION]));
@@ -135,7 +135,7 @@ TEST(get_info_rejects_unexpected_attributes)
 	msg = genl_new_request(&conn, SSIHV_CMD_GET_INFO);
 	ASSERT_EQ(nla_put_u64(msg, SSIHV_A_CONFIG_MAX_VM_MEMORY, GiB), 0);
 	EXPECT_EQ(genl_transact(&conn, msg, &result), -EINVAL);
-	EXPECT_TRUE(result.reply == NULL);
+	EXPECT_TRUE(!result.reply);
 	genl_result_free(&result);
 
 	/* An attribute type beyond the family's maxattr. */
@@ -284,13 +284,13 @@ static void get_family(struct genl_conn *ctrl, struct genl_result *result,
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
-	ASSERT_TRUE(msg != NULL);
+	ASSERT_TRUE(msg);
 	ASSERT_TRUE(genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL,
 				0, 0, CTRL_CMD_GETFAMILY, 1) != NULL);
 	ASSERT_EQ(nla_put_string(msg, CTRL_ATTR_FAMILY_NAME,
 				 SSIHV_GENL_NAME), 0);
 	ASSERT_EQ(genl_transact(ctrl, msg, result), 0);
-	ASSERT_TRUE(result->reply != NULL);
+	ASSERT_TRUE(result->reply);
 	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(result->reply), 0, attrs,
 				CTRL_ATTR_MAX, NULL), 0);
 }
@@ -324,13 +324,13 @@ TEST(mutating_commands_need_admin)
 	ensure_module();
 	genl_conn_open(&ctrl);
 	get_family(&ctrl, &result, attrs);
-	ASSERT_TRUE(attrs[CTRL_ATTR_OPS] != NULL);
+	ASSERT_TRUE(attrs[CTRL_ATTR_OPS]);
 
 	nla_for_each_nested(op, attrs[CTRL_ATTR_OPS], rem) {
 		ASSERT_EQ(nla_parse_nested(op_attrs, CTRL_ATTR_OP_MAX, op,
 					   NULL), 0);
-		ASSERT_TRUE(op_attrs[CTRL_ATTR_OP_ID] != NULL);
-		ASSERT_TRUE(op_attrs[CTRL_ATTR_OP_FLAGS] != NULL);
+		ASSERT_TRUE(op_attrs[CTRL_ATTR_OP_ID]);
+		ASSERT_TRUE(op_attrs[CTRL_ATTR_OP_FLAGS]);
 		cmd = nla_get_u32(op_attrs[CTRL_ATTR_OP_ID]);
 		flags = nla_get_u32(op_attrs[CTRL_ATTR_OP_FLAGS]);
 		harness_log("op %u flags %#x", cmd, flags);
@@ -367,9 +367,9 @@ TEST(family_version_and_events_group)
 	genl_conn_open(&ctrl);
 	get_family(&ctrl, &result, attrs);
 
-	ASSERT_TRUE(attrs[CTRL_ATTR_VERSION] != NULL);
+	ASSERT_TRUE(attrs[CTRL_ATTR_VERSION]);
 	EXPECT_EQ(nla_get_u32(attrs[CTRL_ATTR_VERSION]), SSIHV_GENL_VERSION);
-	ASSERT_TRUE(attrs[CTRL_ATTR_MCAST_GROUPS] != NULL);
+	ASSERT_TRUE(attrs[CTRL_ATTR_MCAST_GROUPS]);
 	nla_for_each_nested(grp, attrs[CTRL_ATTR_MCAST_GROUPS], rem) {
 		ASSERT_EQ(nla_parse_nested(grp_attrs, CTRL_ATTR_MCAST_GRP_MAX,
 					   grp, NULL), 0);
@@ -402,7 +402,7 @@ TEST(unprivileged_set_config_is_denied)
 	ssihv_conn_open(&conn);
 
 	get_info(&conn, &result, attrs);
-	EXPECT_TRUE(attrs[SSIHV_A_INFO_PAGE_SIZE] != NULL);
+	EXPECT_TRUE(attrs[SSIHV_A_INFO_PAGE_SIZE]);
 	genl_result_free(&result);
 
 	before = get_max_vm_memory(&conn);

@@ -173,16 +173,23 @@ static inline void harness_report_cmp(const char *file, int line,
 
 #define HARNESS_IS_SIGNED(x) ((__typeof__(x))-1 < (__typeof__(x))1)
 
-/* fatal: ASSERT (end the test) or EXPECT (record and continue). */
+/*
+ * fatal: ASSERT (end the test) or EXPECT (record and continue).  a and b
+ * are evaluated once each; op is one comparison in uintmax_t for both
+ * signed and unsigned operands: flipping the sign bit maps the signed
+ * order onto the unsigned one.
+ */
 #define HARNESS_CMP(macro, fatal, a, op, b, text_a, text_b)				\
 	do {								\
 		__typeof__(a) __harness_a = (a);			\
 		__typeof__(b) __harness_b = (b);			\
 		bool __harness_signed = HARNESS_IS_SIGNED(__harness_a) || \
 					HARNESS_IS_SIGNED(__harness_b); \
-		bool __harness_ok = __harness_signed ?			\
-			(intmax_t)__harness_a op (intmax_t)__harness_b : \
-			(uintmax_t)__harness_a op (uintmax_t)__harness_b; \
+		uintmax_t __harness_flip = __harness_signed ?		\
+			(uintmax_t)INTMAX_MIN : 0;			\
+		bool __harness_ok =					\
+			((uintmax_t)__harness_a ^ __harness_flip) op	\
+			((uintmax_t)__harness_b ^ __harness_flip);	\
 		if (!__harness_ok) {					\
 			harness_report_cmp(__FILE__, __LINE__, macro,	\
 				text_a, text_b, (uintmax_t)__harness_a,		\

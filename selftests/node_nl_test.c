@@ -108,10 +108,10 @@ TEST(node_add_get_dump_del)
 	ASSERT_EQ(node_add(&conn, NODE_B, &a6, 16), 0);
 
 	ASSERT_EQ(node_cmd(&conn, SSIHV_CMD_GET_NODE, NODE_B, &result), 0);
-	ASSERT_TRUE(result.reply != NULL);
+	ASSERT_TRUE(result.reply);
 	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(result.reply), 0, attrs,
 				SSIHV_A_MAX, node_policy), 0);
-	ASSERT_TRUE(attrs[SSIHV_A_NODE_ADDR] != NULL);
+	ASSERT_TRUE(attrs[SSIHV_A_NODE_ADDR]);
 	EXPECT_EQ(nla_len(attrs[SSIHV_A_NODE_ADDR]), 16);
 	EXPECT_EQ(memcmp(nla_data(attrs[SSIHV_A_NODE_ADDR]), &a6, 16), 0);
 	EXPECT_EQ(nla_get_u32(attrs[SSIHV_A_NODE_ID]), NODE_B);
@@ -149,7 +149,7 @@ TEST(requests_to_an_unconnected_node_fail)
 	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_XFER_COUNT, 100), 0);
 	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_XFER_THREADS, 4), 0);
 	ASSERT_EQ(genl_transact(&conn, msg, &result), 0);
-	ASSERT_TRUE(result.reply != NULL);
+	ASSERT_TRUE(result.reply);
 	ASSERT_EQ(genlmsg_parse(nlmsg_hdr(result.reply), 0, attrs,
 				SSIHV_A_MAX, node_policy), 0);
 	EXPECT_EQ(nla_get_u64(attrs[SSIHV_A_XFER_OK]), 0);

@@ -54,7 +54,7 @@ static inline void genl_conn_open(struct genl_conn *conn)
 
 	memset(conn, 0, sizeof(*conn));
 	conn->sock = nl_socket_alloc();
-	ASSERT_TRUE(conn->sock != NULL);
+	ASSERT_TRUE(conn->sock);
 	ASSERT_EQ(genl_connect(conn->sock), 0);
 	ASSERT_EQ(setsockopt(nl_socket_get_fd(conn->sock), SOL_NETLINK,
 			     NETLINK_EXT_ACK, &on, sizeof(on)), 0);
@@ -122,7 +122,7 @@ static inline struct nl_msg *genl_new_request(struct genl_conn *conn,
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
-	ASSERT_TRUE(msg != NULL);
+	ASSERT_TRUE(msg);
 	ASSERT_TRUE(genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ,
 				conn->family_id, 0, 0, cmd,
 				SSIHV_GENL_VERSION) != NULL);
@@ -192,7 +192,7 @@ static inline int genl_on_ack(struct nl_msg *msg, void *arg)
 }
 
 /*
- * Send msg (freed) and wait for the acknowledgement.  Returns the kernel's
+ * Send msg (freed) and wait for the acknowledgment.  Returns the kernel's
  * errno (negative) or 0 and fills result; free result->reply with
  * genl_result_free().  The kernel's text is logged to help debugging.
  */
@@ -205,7 +205,7 @@ static inline int genl_transact(struct genl_conn *conn, struct nl_msg *msg,
 
 	memset(result, 0, sizeof(*result));
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	ASSERT_TRUE(cb != NULL);
+	ASSERT_TRUE(cb);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, genl_on_valid, &tr);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, genl_on_ack, &tr);
 	nl_cb_err(cb, NL_CB_CUSTOM, genl_on_error, &tr);

@@ -17,11 +17,14 @@
 /* Run ssihvctl with up to six arguments (NULL-terminated list). */
 #define SSIHVCTL(result, unprivileged, ...)				\
 	do {								\
-		char *__argv[] = { ssihvctl_path(), __VA_ARGS__, NULL };\
-		run_program(__argv, unprivileged, result);		\
-		harness_log("exit %d, stderr: %.*s", (result)->status,	\
-			    (int)strcspn((result)->err, "\n"),		\
-			    (result)->err);				\
+		char *const __argv[] = {				\
+			ssihvctl_path(), __VA_ARGS__, NULL		\
+		};							\
+		struct run_output *__result = (result);			\
+		run_program(__argv, unprivileged, __result);		\
+		harness_log("exit %d, stderr: %.*s", __result->status,	\
+			    (int)strcspn(__result->err, "\n"),		\
+			    __result->err);				\
 	} while (0)
 
 /* Parse text as one complete JSON value; NULL (logged) if it is not. */
@@ -31,7 +34,7 @@ static json_object *parse_json(const char *text)
 	json_object *value;
 	size_t used;
 
-	ASSERT_TRUE(tok != NULL);
+	ASSERT_TRUE(tok);
 	value = json_tokener_parse_ex(tok, text, strlen(text));
 	used = json_tokener_get_parse_end(tok);
 	if (!value) {
@@ -75,7 +78,7 @@ TEST(info_json_is_valid)
 	ASSERT_EQ(run.status, 0);
 	harness_log("output: %s", run.out);
 	info = parse_json(run.out);
-	ASSERT_TRUE(info != NULL);
+	ASSERT_TRUE(info);
 	ASSERT_TRUE(json_object_is_type(info, json_type_object));
 	/* Exactly the documented keys: scripts rely on them. */
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -113,8 +116,8 @@ TEST(pretty_json_matches_plain_json)
 	EXPECT_EQ(count_lines(plain.out), 1);
 	plain_json = parse_json(plain.out);
 	pretty_json = parse_json(pretty.out);
-	ASSERT_TRUE(plain_json != NULL);
-	ASSERT_TRUE(pretty_json != NULL);
+	ASSERT_TRUE(plain_json);
+	ASSERT_TRUE(pretty_json);
 	EXPECT_TRUE(json_object_equal(plain_json, pretty_json));
 	json_object_put(plain_json);
 	json_object_put(pretty_json);
@@ -128,11 +131,11 @@ TEST(info_text_shows_limits)
 	SSIHVCTL(&run, false, "info");
 	ASSERT_EQ(run.status, 0);
 	harness_log("output:\n%s", run.out);
-	EXPECT_TRUE(strstr(run.out, "module version:") != NULL);
-	EXPECT_TRUE(strstr(run.out, "page size:") != NULL);
-	EXPECT_TRUE(strstr(run.out, "max VM memory:") != NULL);
+	EXPECT_TRUE(strstr(run.out, "module version:"));
+	EXPECT_TRUE(strstr(run.out, "page size:"));
+	EXPECT_TRUE(strstr(run.out, "max VM memory:"));
 	/* The byte count comes with a human size, e.g. "(16 GiB)". */
-	EXPECT_TRUE(strstr(run.out, "iB)") != NULL);
+	EXPECT_TRUE(strstr(run.out, "iB)"));
 	EXPECT_EQ(run.err[0], '\0');
 }
 
@@ -146,7 +149,7 @@ static uint64_t cli_max_vm_memory(void)
 	SSIHVCTL(&run, false, "-j", "config", "show");
 	ASSERT_EQ(run.status, 0);
 	config = parse_json(run.out);
-	ASSERT_TRUE(config != NULL);
+	ASSERT_TRUE(config);
 	bytes = json_u64(config, "max_vm_memory");
 	json_object_put(config);
 	return bytes;
@@ -189,7 +192,7 @@ TEST(config_set_reports_kernel_error)
 			    strlen("ssihvctl: config set: Invalid argument"))
 		    == 0);
 	/* The kernel's extended-ack text is passed on. */
-	EXPECT_TRUE(strstr(run.err, "page aligned") != NULL);
+	EXPECT_TRUE(strstr(run.err, "page aligned"));
 	EXPECT_EQ(cli_max_vm_memory(), before);
 }
 
@@ -204,8 +207,8 @@ TEST(config_set_unprivileged_is_denied)
 	EXPECT_NE(run.status, 0);
 	EXPECT_EQ(run.status, 1);
 	EXPECT_EQ(count_lines(run.err), 1);
-	EXPECT_TRUE(strstr(run.err, "Operation not permitted") != NULL);
-	EXPECT_TRUE(strstr(run.err, "CAP_NET_ADMIN") != NULL);
+	EXPECT_TRUE(strstr(run.err, "Operation not permitted"));
+	EXPECT_TRUE(strstr(run.err, "CAP_NET_ADMIN"));
 	EXPECT_EQ(cli_max_vm_memory(), before);
 }
 
@@ -217,7 +220,7 @@ TEST(usage_errors_exit_2)
 	SSIHVCTL(&run, false, "no-such-object");
 	EXPECT_EQ(run.status, 2);
 	EXPECT_EQ(count_lines(run.err), 1);
-	EXPECT_TRUE(strstr(run.err, "--help") != NULL);
+	EXPECT_TRUE(strstr(run.err, "--help"));
 
 	SSIHVCTL(&run, false, "config", "set", "max-vm-memory", "12Q");
 	EXPECT_EQ(run.status, 2);
@@ -225,5 +228,5 @@ TEST(usage_errors_exit_2)
 
 	SSIHVCTL(&run, false, "--help");
 	EXPECT_EQ(run.status, 0);
-	EXPECT_TRUE(strstr(run.out, "Usage:") != NULL);
+	EXPECT_TRUE(strstr(run.out, "Usage:"));
 }
