@@ -146,15 +146,34 @@ bench: all
 	tools/bench/rdma
 	$(MAKE) bench-vmm
 
-# Kernel coding style for every C file of the project, module and
-# userspace alike.
+# Kernel coding style for the project's C files, module and userspace
+# alike (user/ is not covered yet).  Every check for the module, its tests,
+# tools/*.c and the uapi header.
 CHECKPATCH_FILES := $(wildcard kmod/*.c kmod/*.h tools/*.c tests/kmod/*/*.c) \
 	include/uapi/linux/ssihv.h
+
+# Userspace C is checked too, without the checks that only make sense in
+# the kernel:
+#   PREFER_KERNEL_TYPES: no u32/u64 outside the kernel, only <stdint.h>
+#   BIT_MACRO: no BIT() outside the kernel
+#   PREFER_DEFINED_ATTRIBUTE_MACRO: no __printf()/__packed outside the kernel
+#   CAMELCASE: libc, libnl and json-c names are CamelCase (PRIu64, ...)
+#   NEW_TYPEDEFS: cmocka and libnl APIs use typedefs
+#   SPLIT_STRING, LONG_LINE_STRING: user-visible strings stay on one line
+CHECKPATCH_USER_FILES := $(wildcard acpi/*.c acpi/*.h acpi/tests/*.c \
+	lib/*.c lib/*.h tools/ssihvctl/*.c tools/ssihvctl/*.h \
+	tests/host/*.c selftests/*.c selftests/*.h)
+CHECKPATCH_USER_IGNORE := PREFER_KERNEL_TYPES BIT_MACRO \
+	PREFER_DEFINED_ATTRIBUTE_MACRO CAMELCASE NEW_TYPEDEFS \
+	SPLIT_STRING LONG_LINE_STRING
 
 checkpatch:
 	@tools/checkpatch $(CHECKPATCH_FILES) || \
 		{ echo "checkpatch: FAIL: fix the reports above" >&2; exit 1; }
-	@echo "checkpatch: $(words $(CHECKPATCH_FILES)) files clean"
+	@tools/checkpatch $(addprefix --ignore ,$(CHECKPATCH_USER_IGNORE)) \
+		$(CHECKPATCH_USER_FILES) || \
+		{ echo "checkpatch: FAIL: fix the reports above" >&2; exit 1; }
+	@echo "checkpatch: $(words $(CHECKPATCH_FILES) $(CHECKPATCH_USER_FILES)) files clean"
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
