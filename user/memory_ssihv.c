@@ -198,8 +198,8 @@ void *ssihv_ram_map(struct vmm *vmm)
 		}
 	}
 	vmm->ram_fd = fd;
-	fprintf(stderr, "ssi-vmm: guest memory from " SSIHV_DEV ", VM id %llu (%u ranges, %llu MiB)\n",
-		(unsigned long long)vmm->cfg.vm_id, map.nr,
+	fprintf(stderr, "ssi-vmm: guest memory from " SSIHV_DEV ", VM id %llu (%u range%s, %llu MiB)\n",
+		(unsigned long long)vmm->cfg.vm_id, map.nr, map.nr > 1 ? "s" : "",
 		(unsigned long long)(vmm->ram_size >> 20));
 	return ram;
 
