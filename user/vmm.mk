@@ -65,3 +65,10 @@ check-vmm-payload: $(B)/ssi-vmm
 .PHONY: bench-vmm
 bench-vmm: $(B)/ssi-vmm
 	user/bench/boot-vs-qemu.sh 5
+
+# The whole path on one machine: a two-node test-bed VM boots the stock
+# kernel nested under ssi-vmm with guest RAM from /dev/ssihv and shows
+# what the guest sees and the module's statistics (tools/demo).
+.PHONY: demo
+demo: all
+	tools/demo
