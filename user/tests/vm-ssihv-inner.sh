@@ -7,8 +7,9 @@
 # checker over 256 MiB; while it waits on its console, "ssihvctl -j stats"
 # must show its pages resident (first-touch faults, pages on both host
 # NUMA nodes) and a second ssi-vmm with the same --vm-id must be refused.
-# After power-off the instance must be gone; without the module the
-# backend is refused in one line.  "noxsave": see vm-boot-inner.sh.
+# After power-off the instance must be gone; a reboot (re-exec) attaches
+# the same --vm-id again; without the module the backend is refused in
+# one line.  "noxsave": see vm-boot-inner.sh.
 
 . /guest/guest-splat.sh
 
@@ -150,6 +151,60 @@ if ssihvctl vm show $VMID >/tmp/gone 2>&1; then
 else
 	say "ok: VM $VMID gone after exit"
 fi
+
+# A guest reboot re-executes ssi-vmm: the new process must get the same
+# --vm-id again (CREATE|EXCL), so the old instance must be gone by then.
+say "reboot with --on-reboot reboot and the same --vm-id"
+out=/tmp/reboot.out
+: >"$out"
+rm -f /tmp/vmm.in
+mkfifo /tmp/vmm.in
+ssi-vmm --kernel "$KERNEL" --initrd "$INITRD" --memory 256M \
+	--memory-backend ssihv --vm-id $VMID --on-reboot reboot \
+	--cmdline "console=ttyS0 panic=-1 noxsave quiet guest_echo=1 guest_end=reboot" \
+	</tmp/vmm.in >>"$out" 2>&1 &
+pid=$!
+exec 3>/tmp/vmm.in
+# ready N: wait for the guest's Nth "ready for input" (boot N waits).
+ready() {
+	n=0
+	while [ "$(tr -d '\r' <"$out" | grep -c '^GUEST: ready for input')" -lt "$1" ]; do
+		n=$((n + 1))
+		if [ $n -gt $((WAIT * 5)) ] || ! kill -0 $pid 2>/dev/null; then
+			bad "no 'ready for input' from boot $1"
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+vms=
+if ready 1; then
+	printf 'reboot\n' >&3
+	ready 2 && vms=$(ssihvctl -j vm list | tr -d ' \n' |
+			 grep -o '"id":[0-9]*' | tr '\n' ' ')
+fi
+printf '\001x' >&3
+i=0
+while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+kill -9 $pid 2>/dev/null
+wait $pid
+rc=$?
+exec 3>&-
+tr -d '\r' <"$out" | grep -E '^GUEST: (init|received|ending)|ssi-vmm' |
+	sed 's/^/  | /'
+boots=$(grep -c "^ssi-vmm: guest memory from /dev/ssihv, VM id $((VMID)) " "$out")
+[ "$boots" -ge 2 ] && say "ok: VM id $((VMID)) attached again after the reboot" ||
+	bad "VM id $((VMID)) attached $boots times (want 2 or more)"
+[ "$vms" = "\"id\":$((VMID)) " ] && say "ok: one instance while it runs: $vms" ||
+	bad "instances while it runs: '$vms' (want only $((VMID)))"
+[ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0 after Ctrl-A x" ||
+	bad "ssi-vmm exit status $rc after Ctrl-A x (want 0)"
+ssihvctl vm show $VMID >/dev/null 2>&1 &&
+	bad "VM $VMID still listed after Ctrl-A x" ||
+	say "ok: VM $VMID gone after Ctrl-A x"
 
 rmmod ssihv || bad "rmmod ssihv failed"
 refuse "ssihv backend without the module" \
