@@ -25,6 +25,7 @@ cp "$tmp/fs/hello.txt" "$tmp/hello.txt"
 mkfs.ext4 -q -F -d "$tmp/fs" "$tmp/disk.img" 32M
 
 tools/vmtest -t 1200 -m 2048 --smp 2 \
+	--env "MEMORY_BACKEND=${MEMORY_BACKEND:-anon}" \
 	--bin "$(command -v debugfs)" --bin "$(command -v e2fsck)" \
 	--file "$KERNEL=/guest/vmlinuz" \
 	--file "user/tests/guest-splat.sh=/guest/guest-splat.sh" \

@@ -7,7 +7,9 @@
 # outside with debugfs.  A second, read-only disk must be readable,
 # refuse writes and stay unchanged.  The guest finds PCI bus 0 through the
 # DSDT's PCI0 host bridge like any ACPI guest (no pci= option); the device
-# uses only MSI-X, so no _PRT is needed.  "noxsave": see vm-boot-inner.sh.
+# uses only MSI-X, so no _PRT is needed.  MEMORY_BACKEND (default anon)
+# picks the guest RAM backend the device does its DMA into (ssihv loads
+# the module first).  "noxsave": see vm-boot-inner.sh.
 
 . /guest/guest-splat.sh
 
@@ -27,11 +29,15 @@ expect() {
 	fi
 }
 
+backend=${MEMORY_BACKEND:-anon}
+[ "$backend" = ssihv ] && { modprobe ssihv || bad "modprobe ssihv failed"; }
+say "guest memory backend: $backend"
 cp /guest/disk.img /tmp/disk.img
 cp /guest/disk.img /tmp/disk-ro.img
 ro_md5=$(md5sum </tmp/disk-ro.img)
 timeout 900 ssi-vmm --kernel /guest/vmlinuz --initrd /guest/initrd.cpio \
-	--cpus 2 --memory 512M --disk /tmp/disk.img --disk /tmp/disk-ro.img,ro \
+	--cpus 2 --memory 512M --memory-backend "$backend" \
+	--disk /tmp/disk.img --disk /tmp/disk-ro.img,ro \
 	--cmdline "console=ttyS0 panic=-1 noxsave guest_disk=1" \
 	</dev/null >/tmp/disk.out 2>&1
 rc=$?
