@@ -116,6 +116,25 @@ int ssihv_nl_put_vm_id(struct nl_msg *msg, uint64_t vm_id)
 	return 0;
 }
 
+/*
+ * Connects @nl and builds a request (a dump with @dump) naming VM @vm_id;
+ * on failure says why, leaves @nl closed and returns NULL.
+ */
+struct nl_msg *ssihv_nl_vm_request(struct ssihv_nl *nl, uint8_t cmd,
+				   bool dump, uint64_t vm_id)
+{
+	struct nl_msg *msg;
+
+	if (ssihv_nl_connect(nl))
+		return NULL;
+	msg = new_request(nl, cmd, dump ? NLM_F_DUMP : 0);
+	if (!msg || ssihv_nl_put_vm_id(msg, vm_id)) {
+		ssihv_nl_close(nl);
+		return NULL;
+	}
+	return msg;
+}
+
 /* State of one request while its replies arrive. */
 struct transaction {
 	struct ssihv_nl *nl;

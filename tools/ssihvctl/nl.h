@@ -6,6 +6,8 @@
 #ifndef _SSIHVCTL_NL_H
 #define _SSIHVCTL_NL_H
 
+#include <stdbool.h>
+
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
@@ -62,5 +64,7 @@ int ssihv_nl_report(const struct ssihv_nl *nl, const char *what, int err);
 
 /* Put SSIHV_A_VM_ID; returns 0 or prints "out of memory" and fails. */
 int ssihv_nl_put_vm_id(struct nl_msg *msg, uint64_t vm_id);
+struct nl_msg *ssihv_nl_vm_request(struct ssihv_nl *nl, uint8_t cmd,
+				   bool dump, uint64_t vm_id);
 
 #endif /* _SSIHVCTL_NL_H */

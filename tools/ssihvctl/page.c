@@ -156,15 +156,10 @@ static int page_show(int argc, char **argv)
 	if (ret != EXIT_OK)
 		return ret;
 
-	if (ssihv_nl_connect(&nl))
-		return EXIT_FAIL;
 	/* One frame: a plain request, so that its errors are precise. */
-	msg = is_range ? ssihv_nl_dump_request(&nl, SSIHV_CMD_GET_PAGE) :
-			 ssihv_nl_request(&nl, SSIHV_CMD_GET_PAGE);
-	if (!msg || ssihv_nl_put_vm_id(msg, id)) {
-		ssihv_nl_close(&nl);
+	msg = ssihv_nl_vm_request(&nl, SSIHV_CMD_GET_PAGE, is_range, id);
+	if (!msg)
 		return EXIT_FAIL;
-	}
 	if (nla_put_u64(msg, SSIHV_A_PAGE_GPA, first) < 0 ||
 	    (is_range && nla_put_u64(msg, SSIHV_A_PAGE_GPA_LAST, last) < 0)) {
 		nlmsg_free(msg);
@@ -224,13 +219,9 @@ static int page_revoke(int argc, char **argv)
 		shared = true;
 	}
 
-	if (ssihv_nl_connect(&nl))
+	msg = ssihv_nl_vm_request(&nl, SSIHV_CMD_REVOKE_PAGE, false, id);
+	if (!msg)
 		return EXIT_FAIL;
-	msg = ssihv_nl_request(&nl, SSIHV_CMD_REVOKE_PAGE);
-	if (!msg || ssihv_nl_put_vm_id(msg, id)) {
-		ssihv_nl_close(&nl);
-		return EXIT_FAIL;
-	}
 	if (nla_put_u64(msg, SSIHV_A_PAGE_GPA, first) < 0 ||
 	    (is_range && nla_put_u64(msg, SSIHV_A_PAGE_GPA_LAST, last) < 0) ||
 	    (shared && nla_put_flag(msg, SSIHV_A_PAGE_SHARED) < 0)) {

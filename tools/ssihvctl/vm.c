@@ -204,6 +204,17 @@ static int vm_list(int argc, char **argv)
 	return ret;
 }
 
+/* The single VM id argument of "vm show|destroy VM". */
+static int one_vm_id(int argc, char **argv, const char *cmd, uint64_t *id)
+{
+	if (argc < 1)
+		return usage_error("'%s' needs a VM id", cmd);
+	if (argc > 1)
+		return usage_error("'%s' takes one VM id, got '%s' too", cmd,
+				   argv[1]);
+	return parse_vm_id(argv[0], id);
+}
+
 static int vm_show(int argc, char **argv)
 {
 	struct ssihv_nl nl;
@@ -217,22 +228,12 @@ static int vm_show(int argc, char **argv)
 	uint64_t id;
 	int ret;
 
-	if (argc < 1)
-		return usage_error("'vm show' needs a VM id");
-	if (argc > 1)
-		return usage_error("'vm show' takes one VM id, got '%s' too",
-				   argv[1]);
-	ret = parse_vm_id(argv[0], &id);
+	ret = one_vm_id(argc, argv, "vm show", &id);
 	if (ret != EXIT_OK)
 		return ret;
-
-	if (ssihv_nl_connect(&nl))
+	msg = ssihv_nl_vm_request(&nl, SSIHV_CMD_GET_VM, false, id);
+	if (!msg)
 		return EXIT_FAIL;
-	msg = ssihv_nl_request(&nl, SSIHV_CMD_GET_VM);
-	if (!msg || ssihv_nl_put_vm_id(msg, id)) {
-		ssihv_nl_close(&nl);
-		return EXIT_FAIL;
-	}
 	ret = ssihv_nl_transact(&nl, msg, &reply);
 	if (!ret && arg.count != 1) {
 		snprintf(nl.extack_msg, sizeof(nl.extack_msg),
@@ -258,22 +259,12 @@ static int vm_destroy(int argc, char **argv)
 	uint64_t id;
 	int ret;
 
-	if (argc < 1)
-		return usage_error("'vm destroy' needs a VM id");
-	if (argc > 1)
-		return usage_error("'vm destroy' takes one VM id, got '%s' too",
-				   argv[1]);
-	ret = parse_vm_id(argv[0], &id);
+	ret = one_vm_id(argc, argv, "vm destroy", &id);
 	if (ret != EXIT_OK)
 		return ret;
-
-	if (ssihv_nl_connect(&nl))
+	msg = ssihv_nl_vm_request(&nl, SSIHV_CMD_DESTROY_VM, false, id);
+	if (!msg)
 		return EXIT_FAIL;
-	msg = ssihv_nl_request(&nl, SSIHV_CMD_DESTROY_VM);
-	if (!msg || ssihv_nl_put_vm_id(msg, id)) {
-		ssihv_nl_close(&nl);
-		return EXIT_FAIL;
-	}
 	ret = ssihv_nl_transact(&nl, msg, NULL);
 	if (ret)
 		ret = ssihv_nl_report(&nl, "vm destroy", ret);
