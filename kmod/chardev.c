@@ -40,6 +40,9 @@ static long ssihv_ioctl_attach(struct file *file, void __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
+	/* A read-only fd may look at an instance, not bring one to life. */
+	if ((req.flags & SSIHV_ATTACH_CREATE) && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 	return ssihv_vm_attach(file, &req, u64_to_user_ptr(req.ranges));
 }
 

@@ -116,7 +116,8 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 		page = pfn_to_page(pde_pfn(pde));
 		kind = SSIHV_FAULT_MAP;
 	}
-	pde_touch(pde, ssihv_vm_now_ms(vm));
+	/* One clock read per fault: the start time stands for "now". */
+	pde_touch(pde, ssihv_vm_ms_at(vm, start_ns));
 	get_page(page);
 	/* Held until the PTE is in: see kmod/frame.c. */
 	lock_page(page);
@@ -141,9 +142,9 @@ static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
 {
 	struct ssihv_range *range = vmf->vma->vm_private_data;
 	struct ssihv_vm *vm = range->vm;
-	u64 start_ns = ktime_get_ns();
 	u64 gfn = vmf->pgoff;
 	struct page *page = vmf->page;
+	u64 start_ns;
 	struct ssihv_pde *pde;
 	struct mutex *lock;	/* the frame's */
 
@@ -155,7 +156,7 @@ static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
 	mutex_lock(lock);
 	if (READ_ONCE(vm->dead)) {
 		mutex_unlock(lock);
-		ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, start_ns);
+		ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, ktime_get_ns());
 		return VM_FAULT_SIGBUS;
 	}
 	if (pde_state(pde) == SSIHV_PAGE_INVALID ||
@@ -165,8 +166,10 @@ static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
 		return VM_FAULT_NOPAGE;
 	}
 	if (pde_state(pde) == SSIHV_PAGE_SHARED) {
+		/* Only upgrades are timed: the common case stays cheap. */
+		start_ns = ktime_get_ns();
 		pde_set_state(pde, SSIHV_PAGE_EXCLUSIVE);
-		pde_touch(pde, ssihv_vm_now_ms(vm));
+		pde_touch(pde, ssihv_vm_ms_at(vm, start_ns));
 		ssihv_stats_fault(vm, SSIHV_FAULT_UPGRADE, start_ns);
 	}
 	/* The core must get the page locked: ours have no ->mapping. */
@@ -188,7 +191,11 @@ int ssihv_vm_mmap(struct ssihv_vm *vm, struct vm_area_struct *vma)
 	u64 pages = vma_pages(vma);
 	struct ssihv_range *range;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: the core clears VM_SHARED for a shared
+	 * mapping of a read-only fd, which is still a shared mapping.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (READ_ONCE(vm->dead))
 		return -ENODEV;

@@ -342,11 +342,17 @@ int ssihv_vm_destroy(struct ssihv_vm *vm)
 	return 0;
 }
 
-u32 ssihv_vm_now_ms(const struct ssihv_vm *vm)
+/* Milliseconds from the instance's creation to @ns (ktime_get_ns()). */
+u32 ssihv_vm_ms_at(const struct ssihv_vm *vm, u64 ns)
 {
-	u64 ms = div_u64(ktime_get_ns() - vm->created_ns, NSEC_PER_MSEC);
+	u64 ms = div_u64(ns - vm->created_ns, NSEC_PER_MSEC);
 
 	return min_t(u64, ms, U32_MAX);
+}
+
+u32 ssihv_vm_now_ms(const struct ssihv_vm *vm)
+{
+	return ssihv_vm_ms_at(vm, ktime_get_ns());
 }
 
 /* The range holding @gfn, or NULL (binary search over sorted ranges). */

@@ -83,6 +83,7 @@ void ssihv_vm_put(struct ssihv_vm *vm);
 struct ssihv_vm *ssihv_vm_get_nth(unsigned long n);
 int ssihv_vm_destroy(struct ssihv_vm *vm);
 u32 ssihv_vm_now_ms(const struct ssihv_vm *vm);
+u32 ssihv_vm_ms_at(const struct ssihv_vm *vm, u64 ns);
 struct ssihv_range *ssihv_vm_find_range(struct ssihv_vm *vm, u64 gfn);
 
 static inline struct address_space *ssihv_vm_mapping(struct ssihv_vm *vm)

@@ -349,6 +349,48 @@ TEST(attach_existing_and_missing_instances)
 
 /* ---- mmap --------------------------------------------------------------- */
 
+/*
+ * A read-only fd may join an instance and map it read-only (the core
+ * clears VM_SHARED for it), but may not create one.
+ */
+TEST(read_only_fd_joins_but_cannot_create)
+{
+	struct ssihv_mem_range r = mem_range(0, SZ_1M);
+	struct ssihv_attach req = {
+		.vm_id = test_vm_id(0xb0),
+		.ranges = (uintptr_t)&r,
+		.nr_ranges = 1,
+	};
+	__u64 *p, *q;
+	int rw, ro;
+
+	ensure_module();
+	ro = open("/dev/ssihv", O_RDONLY);
+	ASSERT_GE(ro, 0);
+	req.flags = SSIHV_ATTACH_CREATE;
+	ASSERT_EQ(ioctl(ro, SSIHV_IOC_ATTACH, &req), -1);
+	ASSERT_EQ(errno, EBADF);
+
+	rw = ssihv_open();
+	ASSERT_EQ(ioctl(rw, SSIHV_IOC_ATTACH, &req), 0);
+	p = mmap(NULL, SZ_1M, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	p[7] = 0x5eed;
+
+	req.flags = 0;
+	ASSERT_EQ(ioctl(ro, SSIHV_IOC_ATTACH, &req), 0);
+	ASSERT_TRUE(mmap(NULL, SZ_1M, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 ro, 0) == MAP_FAILED);
+	ASSERT_EQ(errno, EACCES);
+	q = mmap(NULL, SZ_1M, PROT_READ, MAP_SHARED, ro, 0);
+	ASSERT_TRUE(q != MAP_FAILED);
+	ASSERT_EQ(q[7], 0x5eed);
+	munmap(q, SZ_1M);
+	munmap(p, SZ_1M);
+	close(ro);
+	close(rw);
+}
+
 static int map_errno(int fd, __u64 length, __u64 offset, int flags)
 {
 	void *p = mmap(NULL, length, PROT_READ | PROT_WRITE, flags, fd,
