@@ -21,51 +21,51 @@
 #define ENTRY_64_OFFSET		0x200	/* startup_64 from the load address */
 #define INITRD_ALIGN		0x1000ULL
 
-static int read_all(int fd, void *buf, size_t len)
+/*
+ * Boot files are read straight into guest RAM with pread(): a buffer of
+ * the whole kernel or initrd would add its size to the VMM's own memory.
+ */
+static int read_at(int fd, void *buf, size_t len, off_t off, const char *what,
+		   const char *path)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = read(fd, (char *)buf + done, len - done);
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+				  off + done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			fprintf(stderr, "ssi-vmm: cannot read %s %s\n", what,
+				path);
 			return -1;
+		}
 		done += n;
 	}
 	return 0;
 }
 
-/* Reads a whole file into a new buffer; prints the reason on failure. */
-static uint8_t *slurp(const char *path, const char *what, size_t *len)
+/* Opens a boot file and gives its size; prints the reason on failure. */
+static int open_boot_file(const char *path, const char *what, size_t *len)
 {
 	struct stat st;
-	uint8_t *buf;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "ssi-vmm: cannot open %s %s: %s\n", what, path,
 			strerror(errno));
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "ssi-vmm: %s %s is not a regular file\n", what,
 			path);
 		close(fd);
-		return NULL;
+		return -1;
 	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf || read_all(fd, buf, st.st_size) < 0) {
-		fprintf(stderr, "ssi-vmm: cannot read %s %s\n", what, path);
-		free(buf);
-		close(fd);
-		return NULL;
-	}
-	close(fd);
 	*len = st.st_size;
-	return buf;
+	return fd;
 }
 
 static int load_initrd(struct vmm *vmm, struct boot_params *bp,
@@ -74,13 +74,13 @@ static int load_initrd(struct vmm *vmm, struct boot_params *bp,
 	uint64_t kernel_end = info->load_addr + info->init_size;
 	uint64_t top = ram_below_4g(vmm->ram_size);
 	uint64_t start;
-	uint8_t *initrd;
 	size_t len;
+	int fd, ret;
 
 	if (!vmm->cfg.initrd_path)
 		return 0;
-	initrd = slurp(vmm->cfg.initrd_path, "initrd", &len);
-	if (!initrd)
+	fd = open_boot_file(vmm->cfg.initrd_path, "initrd", &len);
+	if (fd < 0)
 		return -1;
 	/* initrd_addr_max is the highest address the initrd may occupy. */
 	if (info->initrd_addr_max && top > (uint64_t)info->initrd_addr_max + 1)
@@ -92,11 +92,14 @@ static int load_initrd(struct vmm *vmm, struct boot_params *bp,
 			vmm->cfg.initrd_path, len,
 			(unsigned long long)kernel_end,
 			(unsigned long long)top);
-		free(initrd);
+		close(fd);
 		return -1;
 	}
-	memcpy(gpa_to_hva(vmm, start, len), initrd, len);
-	free(initrd);
+	ret = read_at(fd, gpa_to_hva(vmm, start, len), len, 0, "initrd",
+		      vmm->cfg.initrd_path);
+	close(fd);
+	if (ret < 0)
+		return -1;
 	bp->hdr.ramdisk_image = start;
 	bp->hdr.ramdisk_size = len;
 	return 0;
@@ -123,16 +126,20 @@ static int setup_cmdline(struct vmm *vmm, struct boot_params *bp,
 
 int linux_load(struct vmm *vmm)
 {
+	const char *path = vmm->cfg.kernel_path;
 	struct bzimage_info info;
 	struct boot_params *bp;
+	uint8_t image[4096];	/* the setup header is in the first 1 KiB */
 	const char *why;
-	uint8_t *image;
 	size_t len;
-	int nr;
+	int fd, nr;
 
-	image = slurp(vmm->cfg.kernel_path, "kernel", &len);
-	if (!image)
+	fd = open_boot_file(path, "kernel", &len);
+	if (fd < 0)
 		return -1;
+	if (read_at(fd, image, len < sizeof(image) ? len : sizeof(image), 0,
+		    "kernel", path) < 0)
+		goto fail;
 	if (bzimage_parse(image, len, KERNEL_LOAD_GPA, &info, &why) < 0) {
 		fprintf(stderr, "ssi-vmm: kernel %s: %s\n",
 			vmm->cfg.kernel_path, why);
@@ -146,8 +153,9 @@ int linux_load(struct vmm *vmm)
 			(unsigned long long)info.load_addr);
 		goto fail;
 	}
-	memcpy(gpa_to_hva(vmm, info.load_addr, info.kernel_size),
-	       image + info.kernel_offset, info.kernel_size);
+	if (read_at(fd, gpa_to_hva(vmm, info.load_addr, info.kernel_size),
+		    info.kernel_size, info.kernel_offset, "kernel", path) < 0)
+		goto fail;
 
 	bp = gpa_to_hva(vmm, BOOT_PARAMS_GPA, sizeof(*bp));
 	memset(bp, 0, sizeof(*bp));
@@ -170,9 +178,9 @@ int linux_load(struct vmm *vmm)
 
 	vmm->kernel_entry = info.load_addr + ENTRY_64_OFFSET;
 	vmm->boot_params_gpa = BOOT_PARAMS_GPA;
-	free(image);
+	close(fd);
 	return 0;
 fail:
-	free(image);
+	close(fd);
 	return -1;
 }

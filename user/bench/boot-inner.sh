@@ -10,7 +10,9 @@
 #
 # Guest RAM is a memfd for both VMMs, so it shows up as RssShmem and the
 # VMM's own memory is RssAnon + RssFile, sampled every 20 ms while it
-# runs (the peak of that sum).
+# runs (the peak of that sum).  The test bed's root is a tmpfs, so both
+# VMMs' program and library pages count as shmem too: the figure is each
+# VMM's private memory (heap, stacks, buffers).
 # Usage: boot-inner.sh N
 
 n=${1:-5}
