@@ -9,11 +9,13 @@ GUEST_SPLAT_RE="${GUEST_SPLAT_RE}possible recursive locking|circular locking|"
 GUEST_SPLAT_RE="${GUEST_SPLAT_RE}inconsistent lock|Call Trace:|Kernel panic|"
 GUEST_SPLAT_RE="${GUEST_SPLAT_RE}sleeping function called from invalid context"
 
-# check_splat FILE: prints the first offending lines and returns 1.
+# check_splat FILE: prints the first report with the lines around it (what
+# the guest was doing, the trace) and returns 1.
 check_splat() {
-	if tr -d '\r' <"$1" | grep -E "$GUEST_SPLAT_RE" >/tmp/splat.txt; then
+	if tr -d '\r' <"$1" | grep -E -B 4 -A 24 "$GUEST_SPLAT_RE" \
+		>/tmp/splat.txt; then
 		echo "guest kernel splat in $1:"
-		head -n 5 /tmp/splat.txt | sed 's/^/  ! /'
+		head -n 40 /tmp/splat.txt | sed 's/^/  ! /'
 		return 1
 	fi
 	return 0
