@@ -147,8 +147,8 @@ bench: all
 	$(MAKE) bench-vmm
 
 # Kernel coding style for the project's C files, module and userspace
-# alike (user/ is not covered yet).  Every check for the module, its tests,
-# tools/*.c and the uapi header.
+# alike.  Every check for the module, its tests, tools/*.c and the uapi
+# header.
 CHECKPATCH_FILES := $(wildcard kmod/*.c kmod/*.h tools/*.c tests/kmod/*/*.c) \
 	include/uapi/linux/ssihv.h
 
@@ -162,7 +162,8 @@ CHECKPATCH_FILES := $(wildcard kmod/*.c kmod/*.h tools/*.c tests/kmod/*/*.c) \
 #   SPLIT_STRING, LONG_LINE_STRING: user-visible strings stay on one line
 CHECKPATCH_USER_FILES := $(wildcard acpi/*.c acpi/*.h acpi/tests/*.c \
 	lib/*.c lib/*.h tools/ssihvctl/*.c tools/ssihvctl/*.h \
-	tests/host/*.c selftests/*.c selftests/*.h)
+	tests/host/*.c selftests/*.c selftests/*.h \
+	user/*.c user/*.h user/tests/*.c user/tests/guest/*.c)
 CHECKPATCH_USER_IGNORE := PREFER_KERNEL_TYPES BIT_MACRO \
 	PREFER_DEFINED_ATTRIBUTE_MACRO CAMELCASE NEW_TYPEDEFS \
 	SPLIT_STRING LONG_LINE_STRING

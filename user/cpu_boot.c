@@ -93,7 +93,11 @@ int vcpu_setup_long_mode(struct vcpu *vcpu)
 		goto fail;
 	seg_from_gdt(&sregs.cs, BOOT_CS, GDT_CODE64);
 	seg_from_gdt(&data, BOOT_DS, GDT_DATA);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = data;
+	sregs.ds = data;
+	sregs.es = data;
+	sregs.fs = data;
+	sregs.gs = data;
+	sregs.ss = data;
 	sregs.gdt.base = GDT_GPA;
 	sregs.gdt.limit = GDT_ENTRIES * 8 - 1;
 	sregs.cr3 = PML4_GPA;

@@ -18,7 +18,6 @@
 #define CPUID_MAX_ENTRIES	256
 #define IOAPIC_NR_PINS		24
 
-
 /* LAPIC register offsets and LVT delivery modes (SDM vol. 3, 11.5.1). */
 #define APIC_LVT0		0x350
 #define APIC_LVT1		0x360

@@ -25,7 +25,6 @@
 #define PCI_CONFIG_ENABLE	0x80000000u
 #define RST_CNT_PORT		0xcf9
 
-
 #define PCI_CLASS_BRIDGE_HOST	0x0600
 #define HOST_BRIDGE_VENDOR	0x8086	/* Intel */
 #define HOST_BRIDGE_DEVICE	0x29c0	/* a Q35 MCH; any host bridge will do */
@@ -191,7 +190,8 @@ int pci_init(uint64_t mmio_gpa, uint64_t mmio_size)
 			(unsigned long long)IOAPIC_GPA - 1);
 		return -1;
 	}
-	window_gpa = next_bar_gpa = mmio_gpa;
+	window_gpa = mmio_gpa;
+	next_bar_gpa = mmio_gpa;
 	window_size = mmio_size;
 
 	pci_cfg_put16(&host_bridge, PCI_VENDOR_ID, HOST_BRIDGE_VENDOR);

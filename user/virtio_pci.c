@@ -128,7 +128,8 @@ static void virtio_reset(struct virtio_pci *vp)
 {
 	unsigned int q;
 
-	vp->device_feature_select = vp->driver_feature_select = 0;
+	vp->device_feature_select = 0;
+	vp->driver_feature_select = 0;
 	vp->driver_features = 0;
 	vp->status = 0;
 	vp->isr = 0;

@@ -31,7 +31,8 @@ int vq_pop(struct virtio_pci *vp, struct virtqueue *vq,
 		return 0;
 	chain->head = vq->avail->ring[vq->last_avail % vq->size];
 	vq->last_avail++;
-	chain->nr_out = chain->nr_in = 0;
+	chain->nr_out = 0;
+	chain->nr_in = 0;
 
 	i = chain->head;
 	for (;;) {
