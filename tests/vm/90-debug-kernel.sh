@@ -11,16 +11,15 @@
 # Documentation/testing.rst).  DEBUG_KERNEL_SKIP_DETECTORS=1 skips the
 # detector VM, DEBUG_KERNEL_SKIP_SELFTESTS=1 the selftests.
 #
-# Two selftests are left out here (DEBUG_SELFTESTS_EXCLUDE), both with
-# open problems noted on issue 8: kvm_ssihv_test (nested KVM on the
-# TCG-emulated debug kernel hit RCU stalls, one run of two hung) and
-# memcg_test (on this kernel no page was charged to the creator's cgroup;
-# on the stock kernel it passes).
+# Every selftest runs; DEBUG_SELFTESTS_EXCLUDE=a,b leaves some out by hand
+# (reported as excluded, never as passed).  kvm_ssihv_test and memcg_test
+# used to be left out: both failed only while the bed ran with 5-level
+# paging (Documentation/testing.rst, "The VM test bed").
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
 stress=${DEBUG_STRESS_SECONDS:-10}
-exclude=${DEBUG_SELFTESTS_EXCLUDE-kvm_ssihv_test,memcg_test}
+exclude=${DEBUG_SELFTESTS_EXCLUDE-}
 log_dir=build/tests/debug-kernel
 mkdir -p "$log_dir"
 
@@ -89,9 +88,9 @@ if [ "${DEBUG_KERNEL_SKIP_SELFTESTS:-0}" = 1 ]; then
 	exit $failed
 fi
 log=$log_dir/selftests.log
-tools/vmtest --kernel debug -t 150 \
-	--env SSIHV_STRESS_SECONDS="$stress" \
-	--env SSIHV_SELFTESTS_EXCLUDE="$exclude" \
+env_args=(--env SSIHV_STRESS_SECONDS="$stress")
+[ -z "$exclude" ] || env_args+=(--env SSIHV_SELFTESTS_EXCLUDE="$exclude")
+tools/vmtest --kernel debug -t 150 "${env_args[@]}" \
 	-- /ssihv/selftests/run-all >"$log" 2>&1
 grep -E '^(not ok|# selftest|vmtest:)' "$log" | sed 's/^/#   /'
 if grep -q '^vmtest: PASS' "$log"; then
