@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "ssihv.h"
+#include "rdma.h"
 #include "vm.h"
 
 /*
@@ -150,4 +151,184 @@ void ssihv_vm_release_frames(struct ssihv_vm *vm)
 				cond_resched();
 		}
 	}
+}
+
+/* ---- frames homed or owned elsewhere (Documentation/memory.rst) ---- */
+
+void ssihv_frame_set_busy(struct ssihv_range *range, u64 gfn)
+{
+	set_bit(gfn - range->first_gfn, range->busy);
+}
+
+void ssihv_frame_clear_busy(struct ssihv_vm *vm, struct ssihv_range *range,
+			    u64 gfn)
+{
+	clear_bit(gfn - range->first_gfn, range->busy);
+	/* The clear before the waiters' re-check of the bit. */
+	smp_mb__after_atomic();
+	wake_up_all(&vm->busy_wq);
+}
+
+/*
+ * Called and returns with the frame's lock held.  While the frame is busy
+ * (its owner here waits for another node), drop the lock and wait.  The
+ * owner of the busy bit waits only for a remote request handler, which
+ * never waits for a frame lock held across a remote wait, so this ends
+ * within the transport's request timeout.  Returns 0, or -EINTR on a
+ * fatal signal with @killable.
+ */
+int ssihv_frame_wait_busy(struct ssihv_vm *vm, struct ssihv_range *range,
+			  u64 gfn, bool killable)
+{
+	struct mutex *lock = ssihv_frame_lock(vm, gfn);
+	u64 i = gfn - range->first_gfn;
+	int ret = 0;
+
+	while (test_bit(i, range->busy)) {
+		mutex_unlock(lock);
+		if (killable)
+			ret = wait_event_killable(vm->busy_wq,
+						  !test_bit(i, range->busy));
+		else
+			wait_event(vm->busy_wq, !test_bit(i, range->busy));
+		mutex_lock(lock);
+		if (ret)
+			return -EINTR;
+	}
+	return 0;
+}
+
+static void ssihv_frame_refused(struct ssihv_conn *conn,
+				const struct ssihv_wire_msg *msg, int err)
+{
+	atomic64_inc(&conn->node->frames_refused);
+	pr_warn_ratelimited("ssihv: node %u: frame request vm %llu gfn %#llx refused: %d\n",
+			    conn->node->id, msg->frame_req.vm_id,
+			    msg->frame_req.gfn, err);
+}
+
+/*
+ * Serve a FRAME_REQ from node @src (workqueue, between ssihv_conn_enter()
+ * and _leave()), always answering it.  Exclusive migration: the frame has
+ * one valid copy, and whoever asks gets it.
+ *
+ * - The home serves anyone: a frame it holds goes at once; one owned by a
+ *   third node is recalled first (the frame is busy meanwhile); one never
+ *   touched anywhere is allocated zeroed, charged like a first touch.
+ * - Any other node only gives a frame it holds back to its home (a
+ *   recall).
+ *
+ * Either way the copy here is unmapped from every mapping (KVM's through
+ * its MMU notifier) before the data is sent, and dropped once the data is
+ * in the requester's landing slot and the reply is posted; until then a
+ * failure leaves the frame valid here.  The frame lock is held across the
+ * RDMA WRITE (which needs only the peer's NIC), never across a wait for
+ * another node's request handler.
+ */
+int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
+		      const struct ssihv_wire_msg *msg)
+{
+	unsigned int self = ssihv_config_node_id();
+	u64 gfn = msg->frame_req.gfn;
+	struct ssihv_range *range;
+	struct ssihv_pde *pde;
+	struct ssihv_vm *vm;
+	struct mutex *lock;	/* the frame's */
+	struct page *page;
+	unsigned int owner;
+	u32 csum = 0;
+	int ret;
+
+	vm = ssihv_vm_get(msg->frame_req.vm_id);
+	if (!vm) {
+		ret = -ENOENT;
+		goto refuse;
+	}
+	range = ssihv_vm_find_range(vm, gfn);
+	if (!range) {
+		ret = -ERANGE;
+		goto refuse_put;
+	}
+	if (range->home_node != self && range->home_node != src) {
+		ret = -EREMOTE;
+		goto refuse_put;
+	}
+	pde = ssihv_range_pde(range, gfn);
+	lock = ssihv_frame_lock(vm, gfn);
+	mutex_lock(lock);
+	ssihv_frame_wait_busy(vm, range, gfn, false);
+	if (READ_ONCE(vm->dead)) {
+		ret = -ENODEV;
+		goto refuse_unlock;
+	}
+	if (pde_state(pde) == SSIHV_PAGE_INVALID) {
+		owner = pde_owner(pde);
+		/* A recall of a frame we do not hold, or a lost copy. */
+		if (range->home_node != self || owner == src) {
+			ret = -ESTALE;
+			goto refuse_unlock;
+		}
+		page = ssihv_alloc_frame(vm, range);
+		if (!page) {
+			ret = -ENOMEM;
+			goto unlock;
+		}
+		if (owner != self) {
+			/* Recall it from its owner, then pass it on. */
+			ssihv_frame_set_busy(range, gfn);
+			mutex_unlock(lock);
+			ret = ssihv_frame_fetch(owner, vm->id, gfn,
+						msg->frame_req.access, page);
+			mutex_lock(lock);
+			ssihv_frame_clear_busy(vm, range, gfn);
+			if (!ret && READ_ONCE(vm->dead))
+				ret = -ENODEV;
+			if (ret) {
+				put_page(page);
+				goto unlock;
+			}
+			this_cpu_inc(vm->stats->recalled);
+		}
+		atomic64_inc(&vm->resident);
+		atomic64_inc(&vm->node_pages[page_to_nid(page)]);
+		pde_set(pde, page_to_pfn(page), SSIHV_PAGE_EXCLUSIVE, self);
+	}
+	page = pfn_to_page(pde_pfn(pde));
+	/* Out of every mapping first: see "No lost PTE" above. */
+	lock_page(page);
+	unmap_mapping_range(ssihv_vm_mapping(vm), (loff_t)gfn << PAGE_SHIFT,
+			    PAGE_SIZE, 1);
+	unlock_page(page);
+	ret = ssihv_frame_write(conn, page, msg->frame_req.slot, &csum);
+	if (!ret)
+		ret = ssihv_frame_reply(conn, msg->tag, 0, csum);
+	if (ret) {
+		/* Not handed over: the frame stays valid here. */
+		mutex_unlock(lock);
+		ssihv_vm_put(vm);
+		return ret;
+	}
+	/* The requester owns it now. */
+	pde_set(pde, 0, SSIHV_PAGE_INVALID, src);
+	mutex_unlock(lock);
+	atomic64_dec(&vm->resident);
+	atomic64_dec(&vm->node_pages[page_to_nid(page)]);
+	put_page(page);
+	this_cpu_inc(vm->stats->served);
+	ssihv_vm_put(vm);
+	return 0;
+
+refuse_unlock:
+	mutex_unlock(lock);
+refuse_put:
+	ssihv_vm_put(vm);
+refuse:
+	ssihv_frame_refused(conn, msg, ret);
+	goto reply;
+unlock:
+	mutex_unlock(lock);
+	ssihv_vm_put(vm);
+reply:
+	ssihv_frame_reply(conn, msg->tag, ret, 0);
+	return ret;
 }

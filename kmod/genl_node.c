@@ -5,11 +5,14 @@
  */
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
 #include <net/genetlink.h>
 
 #include "genl.h"
 #include "rdma.h"
 #include "ssihv.h"
+#include "vm.h"
 
 static struct netlink_range_validation ssihv_xfer_count_range __ro_after_init = {
 	.min = 1,
@@ -29,14 +32,67 @@ const struct nla_policy ssihv_node_id_policy[SSIHV_A_MAX + 1] = {
 const struct nla_policy ssihv_xfer_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_NODE_ID]	= NLA_POLICY_MAX(NLA_U32, SSIHV_MAX_NODES - 1),
 	[SSIHV_A_XFER_OP]	= NLA_POLICY_RANGE(NLA_U8, SSIHV_XFER_FETCH_READ,
-						   SSIHV_XFER_PUSH),
+						   SSIHV_XFER_FRAME_REQ),
 	[SSIHV_A_XFER_COUNT]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &ssihv_xfer_count_range),
 	[SSIHV_A_XFER_THREADS]	= NLA_POLICY_RANGE(NLA_U32, 1,
 						   SSIHV_XFER_MAX_THREADS),
 	[SSIHV_A_XFER_BATCH]	= NLA_POLICY_RANGE(NLA_U32, 1,
 						   SSIHV_XFER_MAX_BATCH),
+	[SSIHV_A_VM_ID]		= { .type = NLA_U64 },
+	[SSIHV_A_PAGE_GPA]	= { .type = NLA_U64 },
 };
+
+/*
+ * SSIHV_XFER_FRAME_REQ: send one frame request the peer must refuse, and
+ * report its answer.  Requests this host could legitimately send (its VM
+ * has the frame, homed on either end) are not sent: the frame would move
+ * here and be dropped.
+ */
+static int ssihv_xfer_frame_req(struct ssihv_node *node,
+				struct genl_info *info,
+				struct ssihv_xfer_result *res)
+{
+	struct nlattr *id = info->attrs[SSIHV_A_VM_ID];
+	struct nlattr *gpa = info->attrs[SSIHV_A_PAGE_GPA];
+	unsigned int self = ssihv_config_node_id();
+	struct ssihv_range *range = NULL;
+	struct ssihv_vm *vm;
+	struct page *page;
+	u64 gfn, start;
+	int ret;
+
+	if (!id || !gpa) {
+		NL_SET_ERR_MSG(info->extack, "VM id and address are required");
+		return -EINVAL;
+	}
+	gfn = nla_get_u64(gpa) >> PAGE_SHIFT;
+	vm = ssihv_vm_get(nla_get_u64(id));
+	if (vm) {
+		range = ssihv_vm_find_range(vm, gfn);
+		if (range && range->home_node != self &&
+		    range->home_node != node->id)
+			range = NULL;
+		ssihv_vm_put(vm);
+	}
+	if (range) {
+		NL_SET_ERR_MSG(info->extack,
+			       "that frame would really move: not a test request");
+		return -EINVAL;
+	}
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	start = ktime_get_ns();
+	ret = ssihv_frame_fetch(node->id, nla_get_u64(id), gfn,
+				SSIHV_FRAME_READ, page);
+	__free_page(page);
+	res->ns = ktime_get_ns() - start;
+	res->ok = !ret;
+	res->failed = !!ret;
+	res->first_errno = ret;
+	return 0;
+}
 
 static struct ssihv_node *ssihv_nl_get_node(struct genl_info *info)
 {
@@ -169,6 +225,8 @@ static int ssihv_fill_node(struct sk_buff *skb, struct ssihv_node *node,
 	    ssihv_put_u64(skb, SSIHV_A_NODE_RETRIES, &node->retries) ||
 	    ssihv_put_u64(skb, SSIHV_A_NODE_CONNECTS, &node->connects) ||
 	    ssihv_put_u64(skb, SSIHV_A_NODE_RX_BAD, &node->rx_bad) ||
+	    ssihv_put_u64(skb, SSIHV_A_NODE_FRAMES_REFUSED,
+			  &node->frames_refused) ||
 	    nla_put_s32(skb, SSIHV_A_NODE_LAST_ERROR,
 			atomic_read(&node->last_error)) ||
 	    (devname[0] && nla_put_string(skb, SSIHV_A_NODE_DEVICE, devname)))
@@ -268,6 +326,7 @@ int ssihv_cmd_node_xfer_test(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 	int ret;
+	u8 op;
 
 	if (!info->attrs[SSIHV_A_XFER_OP] || !info->attrs[SSIHV_A_XFER_COUNT]) {
 		NL_SET_ERR_MSG(info->extack, "operation and count are required");
@@ -276,10 +335,14 @@ int ssihv_cmd_node_xfer_test(struct sk_buff *skb, struct genl_info *info)
 	node = ssihv_nl_get_node(info);
 	if (IS_ERR(node))
 		return PTR_ERR(node);
-	ret = ssihv_xfer_test(node, nla_get_u8(info->attrs[SSIHV_A_XFER_OP]),
-			      nla_get_u32(info->attrs[SSIHV_A_XFER_COUNT]),
-			      threads ? nla_get_u32(threads) : 1,
-			      batch ? nla_get_u32(batch) : 1, &res);
+	op = nla_get_u8(info->attrs[SSIHV_A_XFER_OP]);
+	if (op == SSIHV_XFER_FRAME_REQ)
+		ret = ssihv_xfer_frame_req(node, info, &res);
+	else
+		ret = ssihv_xfer_test(node, op,
+				      nla_get_u32(info->attrs[SSIHV_A_XFER_COUNT]),
+				      threads ? nla_get_u32(threads) : 1,
+				      batch ? nla_get_u32(batch) : 1, &res);
 	if (ret)
 		goto out;
 	ret = -ENOMEM;

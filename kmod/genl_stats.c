@@ -60,7 +60,11 @@ static int ssihv_fill_stats(struct sk_buff *skb, struct ssihv_vm *vm,
 	    nla_put_u64_64bit(skb, SSIHV_A_VM_PAGES_RESIDENT,
 			      atomic64_read(&vm->resident), SSIHV_A_PAD) ||
 	    nla_put_u64_64bit(skb, SSIHV_A_STATS_REVOKED, sum->revoked,
-			      SSIHV_A_PAD))
+			      SSIHV_A_PAD) ||
+	    nla_put_u64_64bit(skb, SSIHV_A_STATS_FRAMES_SERVED, sum->served,
+			      SSIHV_A_PAD) ||
+	    nla_put_u64_64bit(skb, SSIHV_A_STATS_FRAMES_RECALLED,
+			      sum->recalled, SSIHV_A_PAD))
 		goto cancel;
 	for (i = 0; i < SSIHV_NR_FAULT_KINDS; i++)
 		if (nla_put_u64_64bit(skb, ssihv_fault_attr[i],

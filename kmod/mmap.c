@@ -15,6 +15,7 @@
 #include <linux/sched/mm.h>
 #include <linux/ktime.h>
 
+#include "rdma.h"
 #include "ssihv.h"
 #include "vm.h"
 
@@ -32,8 +33,7 @@ static void ssihv_vma_close(struct vm_area_struct *vma)
 	atomic_dec(&range->vm->mappings);
 }
 
-static struct page *ssihv_alloc_frame(struct ssihv_vm *vm,
-				      struct ssihv_range *range)
+struct page *ssihv_alloc_frame(struct ssihv_vm *vm, struct ssihv_range *range)
 {
 	gfp_t gfp = GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN;
 	struct mem_cgroup *old;
@@ -61,6 +61,60 @@ static void ssihv_limit_hit(struct ssihv_vm *vm, u64 gfn)
 			  vm->mem_limit_pages << PAGE_SHIFT);
 }
 
+/*
+ * The frame is homed elsewhere, or homed here and owned by another node:
+ * fetch it from the node that can hand it over (its home, or, on the home,
+ * its owner).  Called with the frame lock held and the frame not busy;
+ * returns with the lock held and the frame installed (0) or not (SIGBUS,
+ * OOM).  The frame is busy while the lock is dropped for the request, so
+ * that neither local faults nor the other node's requests for it see a
+ * half-done state, and no frame lock is held while another node works.
+ */
+static vm_fault_t ssihv_fault_remote(struct vm_fault *vmf,
+				     struct ssihv_range *range, u64 gfn,
+				     struct mutex *lock)
+{
+	struct ssihv_vm *vm = range->vm;
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	unsigned int self = ssihv_config_node_id();
+	u8 access = vmf->flags & FAULT_FLAG_WRITE ? SSIHV_FRAME_WRITE :
+		    SSIHV_FRAME_READ;
+	struct page *page;
+	u32 from;
+	int ret;
+
+	from = range->home_node != self ? range->home_node : pde_owner(pde);
+	if (atomic64_inc_return(&vm->resident) > vm->mem_limit_pages) {
+		atomic64_dec(&vm->resident);
+		ssihv_limit_hit(vm, gfn);
+		return VM_FAULT_SIGBUS;
+	}
+	page = ssihv_alloc_frame(vm, range);
+	if (!page) {
+		atomic64_dec(&vm->resident);
+		return VM_FAULT_OOM;
+	}
+	ssihv_frame_set_busy(range, gfn);
+	mutex_unlock(lock);
+	ret = ssihv_frame_fetch(from, vm->id, gfn, access, page);
+	mutex_lock(lock);
+	ssihv_frame_clear_busy(vm, range, gfn);
+	if (!ret && READ_ONCE(vm->dead))
+		ret = -ENODEV;
+	if (ret) {
+		atomic64_dec(&vm->resident);
+		put_page(page);
+		pr_warn_ratelimited("ssihv: vm %llu: frame %#llx from node %u: %d\n",
+				    vm->id, gfn, from, ret);
+		return VM_FAULT_SIGBUS;
+	}
+	atomic64_inc(&vm->node_pages[page_to_nid(page)]);
+	pde_set(pde, page_to_pfn(page), SSIHV_PAGE_EXCLUSIVE, self);
+	if (range->home_node == self)
+		this_cpu_inc(vm->stats->recalled);
+	return 0;
+}
+
 static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 {
 	struct ssihv_range *range = vmf->vma->vm_private_data;
@@ -71,6 +125,7 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 	struct ssihv_pde *pde;
 	struct mutex *lock;	/* the frame's */
 	struct page *page;
+	vm_fault_t vmret;
 
 	/* mmap() and VM_DONTEXPAND keep the VMA inside its range. */
 	if (WARN_ON_ONCE(gfn - range->first_gfn >= range->nr_pages))
@@ -79,17 +134,28 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 	pde = ssihv_range_pde(range, gfn);
 	lock = ssihv_frame_lock(vm, gfn);
 	mutex_lock(lock);
+	/* Another fault or a request is moving it: wait for the outcome. */
+	if (ssihv_frame_wait_busy(vm, range, gfn, true))
+		goto refuse;
 	if (READ_ONCE(vm->dead))
 		goto refuse;
 
 	if (pde_state(pde) == SSIHV_PAGE_INVALID) {
-		if (range->home_node != ssihv_config_node_id()) {
-			/*
-			 * Homed elsewhere: the RDMA transport will fetch it.
-			 * Until then such frames are unavailable.
-			 */
-			this_cpu_inc(vm->stats->faults[SSIHV_FAULT_REMOTE]);
-			goto refuse;
+		if (range->home_node != ssihv_config_node_id() ||
+		    pde_owner(pde) != ssihv_config_node_id()) {
+			/* Held elsewhere: fetch it over RDMA. */
+			vmret = ssihv_fault_remote(vmf, range, gfn, lock);
+			if (vmret) {
+				mutex_unlock(lock);
+				this_cpu_inc(vm->stats->faults[SSIHV_FAULT_REMOTE]);
+				if (vmret == VM_FAULT_SIGBUS)
+					ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED,
+							  start_ns);
+				return vmret;
+			}
+			page = pfn_to_page(pde_pfn(pde));
+			kind = SSIHV_FAULT_REMOTE;
+			goto map;
 		}
 		/*
 		 * Reserve the page against the limit before allocating:
@@ -116,6 +182,7 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 		page = pfn_to_page(pde_pfn(pde));
 		kind = SSIHV_FAULT_MAP;
 	}
+map:
 	/* One clock read per fault: the start time stands for "now". */
 	pde_touch(pde, ssihv_vm_ms_at(vm, start_ns));
 	get_page(page);

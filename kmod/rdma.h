@@ -58,6 +58,7 @@ struct ssihv_node {
 	atomic64_t rtt_ns;
 	atomic64_t bytes_in, bytes_out, ops_in, ops_out;
 	atomic64_t errors, retries, connects, rx_bad;
+	atomic64_t frames_refused;	/* its frame requests we refused */
 	atomic_t last_error;
 	char devname[IB_DEVICE_NAME_MAX];
 };
@@ -149,6 +150,8 @@ int ssihv_conn_tag_add(struct ssihv_conn *conn, struct ssihv_wait *wait,
 		       u8 reply_type);
 void ssihv_conn_tag_del(struct ssihv_conn *conn, struct ssihv_wait *wait);
 int ssihv_conn_wait(struct ssihv_conn *conn, struct ssihv_wait *wait);
+int ssihv_conn_enter(struct ssihv_conn *conn);
+void ssihv_conn_leave(struct ssihv_conn *conn);
 
 /* rdma_page.c */
 int ssihv_page_pool_init(void);
@@ -163,6 +166,18 @@ int ssihv_page_fetch_many(struct ssihv_node *node, const u64 *pgno,
 			  struct page **dst, unsigned int n);
 int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 		    u32 csum);
+
+/* rdma_page.c: guest frames moving between nodes (frame.c decides) */
+int ssihv_frame_wq_init(void);
+void ssihv_frame_wq_exit(void);
+void ssihv_frame_queue_req(struct ssihv_conn *conn,
+			   const struct ssihv_wire_msg *msg);
+int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
+		      struct page *dst);
+int ssihv_frame_write(struct ssihv_conn *conn, struct page *page, u32 slot,
+		      u32 *csum);
+int ssihv_frame_reply(struct ssihv_conn *conn, u32 tag, int status,
+		      u32 csum);
 
 struct ssihv_xfer_result {
 	u64 ok, failed, bad_csum, ns;

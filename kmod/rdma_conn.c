@@ -236,6 +236,29 @@ void ssihv_conn_end(struct ssihv_conn *conn)
 	wake_up_all(&conn->wq);
 }
 
+/*
+ * Like ssihv_conn_begin() without a credit: for the handlers of the peer's
+ * requests, which the peer's credits already bound.  Tear-down waits for
+ * the connection's users after it has failed every waiting request.
+ */
+int ssihv_conn_enter(struct ssihv_conn *conn)
+{
+	atomic_inc(&conn->users);
+	/* Pairs with the barrier after setting dying in the tear-down. */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(conn->dying))
+		return 0;
+	if (atomic_dec_and_test(&conn->users))
+		wake_up_all(&conn->wq);
+	return -ENOTCONN;
+}
+
+void ssihv_conn_leave(struct ssihv_conn *conn)
+{
+	atomic_dec(&conn->users);
+	wake_up_all(&conn->wq);
+}
+
 int ssihv_conn_tag_add(struct ssihv_conn *conn, struct ssihv_wait *wait,
 		       u8 reply_type)
 {
@@ -382,8 +405,13 @@ static void ssihv_conn_dispatch(struct ssihv_conn *conn,
 	case SSIHV_MSG_PUSH:
 		ssihv_page_handle_req(conn, msg);
 		break;
+	case SSIHV_MSG_FRAME_REQ:
+		/* Needs locks and RDMA round trips: not in this softirq. */
+		ssihv_frame_queue_req(conn, msg);
+		break;
 	case SSIHV_MSG_FETCH_REP:
 	case SSIHV_MSG_PUSH_ACK:
+	case SSIHV_MSG_FRAME_REP:
 		ssihv_conn_complete(conn, msg);
 		break;
 	case SSIHV_MSG_DATA:
@@ -997,12 +1025,20 @@ void ssihv_conn_stop_listen(void)
 int ssihv_conn_init(void)
 {
 	ssihv_rdma_wq = alloc_workqueue("ssihv_rdma", WQ_UNBOUND, 0);
-	return ssihv_rdma_wq ? 0 : -ENOMEM;
+	if (!ssihv_rdma_wq)
+		return -ENOMEM;
+	if (ssihv_frame_wq_init()) {
+		destroy_workqueue(ssihv_rdma_wq);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void ssihv_conn_exit(void)
 {
 	ssihv_conn_fail_device(NULL);
+	/* Frame requests still queued find their connection dead. */
+	ssihv_frame_wq_exit();
 	destroy_workqueue(ssihv_rdma_wq);
 	if (atomic64_read(&ssihv_rejected))
 		pr_info("ssihv: %lld connection requests were rejected\n",

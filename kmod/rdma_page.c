@@ -6,6 +6,7 @@
  * peer's inbox, then a PUSH message the peer verifies and acknowledges),
  * the serve pool of test pages, and the NODE_XFER_TEST driver.
  */
+#include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -16,6 +17,7 @@
 
 #include "rdma.h"
 #include "ssihv.h"
+#include "vm.h"
 
 /* Test pages every peer may fetch: page i holds pattern (our id, i). */
 static struct page *serve_pages[SSIHV_POOL_SERVE];
@@ -600,4 +602,197 @@ int ssihv_xfer_test(struct ssihv_node *node, u8 op, u32 count, u32 threads,
 	vfree(x->lat);
 	kfree(x);
 	return 0;
+}
+
+/* ---- guest frames (kmod/frame.c decides, this moves them) ---------- */
+
+static struct workqueue_struct *ssihv_frame_wq;
+
+struct ssihv_frame_work {
+	struct work_struct work;
+	struct ssihv_conn *conn;	/* holds a reference */
+	struct ssihv_wire_msg msg;
+};
+
+static void ssihv_frame_work_fn(struct work_struct *work)
+{
+	struct ssihv_frame_work *fw = container_of(work,
+						   struct ssihv_frame_work,
+						   work);
+	struct ssihv_conn *conn = fw->conn;
+
+	if (!ssihv_conn_enter(conn)) {
+		ssihv_frame_serve(conn, conn->node->id, &fw->msg);
+		ssihv_conn_leave(conn);
+	}
+	ssihv_conn_put(conn);
+	kfree(fw);
+}
+
+/*
+ * A FRAME_REQ arrived (softirq).  Serving it takes frame locks and may
+ * wait for a recall from a third node, so it runs on its own workqueue:
+ * the receive path never blocks, and two nodes faulting on each other's
+ * frames at once each find a worker for the other's request.
+ */
+void ssihv_frame_queue_req(struct ssihv_conn *conn,
+			   const struct ssihv_wire_msg *msg)
+{
+	struct ssihv_frame_work *fw;
+
+	atomic64_inc(&conn->node->ops_in);
+	fw = kmalloc(sizeof(*fw), GFP_ATOMIC);
+	if (!fw) {
+		if (ssihv_frame_reply(conn, msg->tag, -ENOMEM, 0))
+			atomic64_inc(&conn->node->errors);
+		return;
+	}
+	INIT_WORK(&fw->work, ssihv_frame_work_fn);
+	kref_get(&conn->ref);
+	fw->conn = conn;
+	fw->msg = *msg;
+	queue_work(ssihv_frame_wq, &fw->work);
+}
+
+int ssihv_frame_reply(struct ssihv_conn *conn, u32 tag, int status, u32 csum)
+{
+	struct ssihv_wire_msg rep = { .type = SSIHV_MSG_FRAME_REP, .tag = tag };
+
+	rep.frame_rep.status = status;
+	rep.frame_rep.csum = csum;
+	return ssihv_conn_send(conn, &rep);
+}
+
+/*
+ * RDMA WRITE @page into landing slot @slot of the connection's peer and
+ * wait until it is there (so the caller may drop the page); its checksum
+ * goes to @csum.  Called between ssihv_conn_enter() and _leave().
+ */
+int ssihv_frame_write(struct ssihv_conn *conn, struct page *page, u32 slot,
+		      u32 *csum)
+{
+	struct ssihv_wait wait = { .status = -EIO };
+	struct ib_rdma_wr wr = {};
+	struct ib_sge sge;
+	void *va;
+	u64 dma;
+	int ret;
+
+	va = kmap_local_page(page);
+	*csum = ssihv_page_csum(va);
+	kunmap_local(va);
+	dma = ib_dma_map_page(conn->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(conn->dev, dma))
+		return -ENOMEM;
+	init_completion(&wait.done);
+	wait.cqe.done = ssihv_read_done;
+	sge.addr = dma;
+	sge.length = PAGE_SIZE;
+	sge.lkey = conn->pd->local_dma_lkey;
+	wr.wr.wr_cqe = &wait.cqe;
+	wr.wr.opcode = IB_WR_RDMA_WRITE;
+	wr.wr.send_flags = IB_SEND_SIGNALED;
+	wr.wr.sg_list = &sge;
+	wr.wr.num_sge = 1;
+	/* ssihv_wire_decode() checked slot against the peer's landing pool. */
+	wr.remote_addr = conn->r_addr +
+			 ((u64)conn->r_serve + conn->r_inbox + slot) * PAGE_SIZE;
+	wr.rkey = conn->r_rkey;
+	ret = ssihv_conn_post(conn, &wr.wr);
+	if (!ret)
+		ret = ssihv_conn_wait(conn, &wait);
+	ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	if (!ret)
+		atomic64_add(PAGE_SIZE, &conn->node->bytes_out);
+	return ret;
+}
+
+/*
+ * Ask node @node_id for guest frame (@vm_id, @gfn): it RDMA WRITEs the
+ * frame into one of our landing slots, then answers FRAME_REP with its
+ * checksum; the frame is copied to @dst.  Returns 0 or a negative errno:
+ * -EHOSTUNREACH (no such node), -ENOTCONN (not up), -EIO, -ECONNRESET,
+ * -ETIMEDOUT (the link failed), -EBADMSG (checksum), or the peer's
+ * refusal (-ENOENT: no such VM there, -ERANGE: not in its map, -EREMOTE:
+ * not its frame, -ESTALE: it does not hold it, -ENOMEM, -ENODEV).
+ * Bounded by the request timeout plus the tear-down of a failed link.
+ */
+int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
+		      struct page *dst)
+{
+	struct ssihv_wire_msg req = { .type = SSIHV_MSG_FRAME_REQ };
+	struct ssihv_wait wait = { .status = -EIO };
+	struct ssihv_node *node;
+	struct ssihv_conn *conn;
+	unsigned int idx;
+	int slot, ret;
+	void *va;
+
+	node = ssihv_node_get(node_id);
+	if (!node)
+		return -EHOSTUNREACH;
+	conn = ssihv_node_conn(node);
+	if (!conn) {
+		ret = -ENOTCONN;
+		ssihv_node_error(node, ret);
+		goto out_node;
+	}
+	ret = ssihv_conn_begin(conn);
+	if (ret)
+		goto out_conn;
+	slot = ssihv_slot_get(conn, conn->landing_busy, SSIHV_POOL_LANDING);
+	if (slot < 0) {
+		ret = slot;
+		goto end;
+	}
+	init_completion(&wait.done);
+	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_FRAME_REP);
+	if (ret)
+		goto slot;
+	req.tag = wait.tag;
+	req.frame_req.vm_id = vm_id;
+	req.frame_req.gfn = gfn;
+	req.frame_req.slot = slot;
+	req.frame_req.access = access;
+	ret = ssihv_conn_send(conn, &req);
+	if (ret) {
+		ssihv_conn_tag_del(conn, &wait);
+		goto slot;
+	}
+	ret = ssihv_conn_wait(conn, &wait);
+	if (!ret)
+		ret = wait.reply.frame_rep.status;
+	if (!ret) {
+		idx = SSIHV_POOL_SERVE + SSIHV_POOL_INBOX + slot;
+		ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
+					   PAGE_SIZE, DMA_BIDIRECTIONAL);
+		copy_highpage(dst, conn->pages[idx]);
+		ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
+					      PAGE_SIZE, DMA_BIDIRECTIONAL);
+		va = kmap_local_page(dst);
+		if (ssihv_page_csum(va) != wait.reply.frame_rep.csum)
+			ret = -EBADMSG;
+		kunmap_local(va);
+	}
+slot:
+	ssihv_slot_put(conn, conn->landing_busy, slot);
+end:
+	ssihv_conn_end(conn);
+out_conn:
+	ssihv_op_done(node, ret, true);
+	ssihv_conn_put(conn);
+out_node:
+	ssihv_node_put(node);
+	return ret;
+}
+
+int ssihv_frame_wq_init(void)
+{
+	ssihv_frame_wq = alloc_workqueue("ssihv_frame", WQ_UNBOUND, 0);
+	return ssihv_frame_wq ? 0 : -ENOMEM;
+}
+
+void ssihv_frame_wq_exit(void)
+{
+	destroy_workqueue(ssihv_frame_wq);
 }

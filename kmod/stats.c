@@ -33,6 +33,8 @@ void ssihv_stats_sum(struct ssihv_vm *vm, struct ssihv_vm_stats *sum)
 		for (i = 0; i < SSIHV_NR_FAULT_KINDS; i++)
 			sum->faults[i] += s->faults[i];
 		sum->revoked += s->revoked;
+		sum->served += s->served;
+		sum->recalled += s->recalled;
 		for (i = 0; i < SSIHV_HIST_BUCKETS; i++)
 			sum->fault_ns_hist[i] += s->fault_ns_hist[i];
 	}

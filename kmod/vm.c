@@ -99,8 +99,10 @@ static void ssihv_vm_free(struct ssihv_vm *vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < vm->nr_ranges; i++)
+	for (i = 0; i < vm->nr_ranges; i++) {
 		kvfree(vm->ranges[i].pdes);
+		kvfree(vm->ranges[i].busy);
+	}
 	free_percpu(vm->stats);
 	kfree(vm->node_pages);
 	if (vm->inode)
@@ -131,6 +133,7 @@ static struct ssihv_vm *ssihv_vm_create(u64 id, u64 mem_limit,
 	vm->limit_event_at = jiffies - HZ;
 	for (i = 0; i < SSIHV_FRAME_LOCKS; i++)
 		mutex_init(&vm->frame_locks[i]);
+	init_waitqueue_head(&vm->busy_wq);
 
 	vm->inode = ssihv_fs_new_inode();
 	if (IS_ERR(vm->inode)) {
@@ -158,7 +161,10 @@ static struct ssihv_vm *ssihv_vm_create(u64 id, u64 mem_limit,
 		range->pdes = kvmalloc_array(range->nr_pages,
 					     sizeof(*range->pdes),
 					     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!range->pdes)
+		range->busy = kvcalloc(BITS_TO_LONGS(range->nr_pages),
+				       sizeof(unsigned long),
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!range->pdes || !range->busy)
 			goto err_free;
 		for (j = 0; j < range->nr_pages; j++) {
 			pde_init(&range->pdes[j], range->home_node);

@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <uapi/linux/ssihv.h>
 
 #include "proto/pde.h"
@@ -34,6 +35,8 @@ enum ssihv_fault_kind {
 struct ssihv_vm_stats {
 	u64 faults[SSIHV_NR_FAULT_KINDS];
 	u64 revoked;
+	u64 served;		/* frames handed to other nodes */
+	u64 recalled;		/* frames taken back from their owner */
 	u64 fault_ns_hist[SSIHV_HIST_BUCKETS];
 };
 
@@ -47,6 +50,14 @@ struct ssihv_range {
 	u32 home_node;
 	int numa_node;		/* NUMA_NO_NODE: any */
 	struct ssihv_pde *pdes;
+	/*
+	 * Frames whose directory entry waits for another node's answer (a
+	 * fetch or recall in flight); set and cleared under the frame lock,
+	 * waited for on vm->busy_wq.  Whoever finds its frame busy drops the
+	 * frame lock and waits, so no frame lock is held across a wait for
+	 * another node's request handler.
+	 */
+	unsigned long *busy;
 };
 
 struct ssihv_vm {
@@ -71,6 +82,7 @@ struct ssihv_vm {
 
 	struct ssihv_vm_stats __percpu *stats;
 	struct mutex frame_locks[SSIHV_FRAME_LOCKS];	/* see above */
+	wait_queue_head_t busy_wq;	/* a busy frame became free */
 	unsigned int nr_ranges;
 	struct ssihv_range ranges[];	/* sorted by first_gfn */
 };
@@ -106,9 +118,19 @@ static inline struct ssihv_pde *ssihv_range_pde(struct ssihv_range *range,
 int ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
 		    bool shared, u64 *revoked);
 void ssihv_vm_release_frames(struct ssihv_vm *vm);
+int ssihv_frame_wait_busy(struct ssihv_vm *vm, struct ssihv_range *range,
+			  u64 gfn, bool killable);
+void ssihv_frame_set_busy(struct ssihv_range *range, u64 gfn);
+void ssihv_frame_clear_busy(struct ssihv_vm *vm, struct ssihv_range *range,
+			    u64 gfn);
+struct ssihv_conn;
+struct ssihv_wire_msg;
+int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
+		      const struct ssihv_wire_msg *msg);
 
 /* mmap.c */
 int ssihv_vm_mmap(struct ssihv_vm *vm, struct vm_area_struct *vma);
+struct page *ssihv_alloc_frame(struct ssihv_vm *vm, struct ssihv_range *range);
 
 /* stats.c */
 void ssihv_stats_fault(struct ssihv_vm *vm, enum ssihv_fault_kind kind,

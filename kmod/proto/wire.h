@@ -46,8 +46,16 @@ enum ssihv_wire_type {
 	SSIHV_MSG_PUSH,		/* page written into your inbox slot S */
 	SSIHV_MSG_PUSH_ACK,	/* inbox slot checked (status), S is free */
 	SSIHV_MSG_DATA,		/* small opaque message */
+	SSIHV_MSG_FRAME_REQ,	/* "hand guest frame (vm, gfn) over to me" */
+	SSIHV_MSG_FRAME_REP,	/* the frame was written to my slot (or not) */
 	__SSIHV_MSG_MAX,
 };
+
+/* FRAME_REQ access: what the requester is about to do with the frame. */
+#define SSIHV_FRAME_READ	1
+#define SSIHV_FRAME_WRITE	2
+/* Guest frame numbers: guest-physical addresses are below 2^52. */
+#define SSIHV_WIRE_MAX_GFN	((1ULL << 40) - 1)
 
 /* Why ssihv_wire_decode() rejected a message. */
 enum ssihv_wire_err {
@@ -101,6 +109,16 @@ struct ssihv_wire_msg {
 			u32 len;
 			u8 data[SSIHV_WIRE_DATA_MAX];
 		} data;
+		struct {
+			u64 vm_id;	/* cluster-wide VM id */
+			u64 gfn;	/* guest frame number */
+			u32 slot;	/* landing slot of the sender */
+			u8 access;	/* SSIHV_FRAME_READ or _WRITE */
+		} frame_req;	/* the requester is the sender (src) */
+		struct {
+			s32 status;
+			u32 csum;	/* ssihv_page_csum() of the frame */
+		} frame_rep;
 	};
 };
 
@@ -172,10 +190,13 @@ static inline int ssihv_wire_payload_len(unsigned int type)
 	case SSIHV_MSG_PONG:
 	case SSIHV_MSG_FETCH_REP:
 	case SSIHV_MSG_PUSH_ACK:
+	case SSIHV_MSG_FRAME_REP:
 		return 8;
 	case SSIHV_MSG_FETCH_REQ:
 	case SSIHV_MSG_PUSH:
 		return 16;
+	case SSIHV_MSG_FRAME_REQ:
+		return 24;
 	default:
 		return -1;
 	}
@@ -246,6 +267,18 @@ static inline unsigned int ssihv_wire_encode(const struct ssihv_wire_msg *msg,
 	case SSIHV_MSG_PUSH_ACK:
 		ssihv_put32(p, (u32)msg->push_ack.status);
 		ssihv_put32(p + 4, msg->push_ack.slot);
+		break;
+	case SSIHV_MSG_FRAME_REQ:
+		ssihv_put64(p, msg->frame_req.vm_id);
+		ssihv_put64(p + 8, msg->frame_req.gfn);
+		ssihv_put32(p + 16, msg->frame_req.slot);
+		p[20] = msg->frame_req.access;
+		p[21] = 0;
+		ssihv_put16(p + 22, 0);
+		break;
+	case SSIHV_MSG_FRAME_REP:
+		ssihv_put32(p, (u32)msg->frame_rep.status);
+		ssihv_put32(p + 4, msg->frame_rep.csum);
 		break;
 	case SSIHV_MSG_DATA: {
 		u32 i;
@@ -354,6 +387,24 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 		msg->push_ack.status = (s32)ssihv_get32(p);
 		msg->push_ack.slot = ssihv_get32(p + 4);
 		if (!ssihv_wire_status_ok(msg->push_ack.status))
+			return SSIHV_WIRE_ERANGE;
+		break;
+	case SSIHV_MSG_FRAME_REQ:
+		msg->frame_req.vm_id = ssihv_get64(p);
+		msg->frame_req.gfn = ssihv_get64(p + 8);
+		msg->frame_req.slot = ssihv_get32(p + 16);
+		msg->frame_req.access = p[20];
+		if (p[21] || ssihv_get16(p + 22) ||
+		    (msg->frame_req.access != SSIHV_FRAME_READ &&
+		     msg->frame_req.access != SSIHV_FRAME_WRITE) ||
+		    msg->frame_req.gfn > SSIHV_WIRE_MAX_GFN ||
+		    msg->frame_req.slot >= lim->peer_landing_pages)
+			return SSIHV_WIRE_ERANGE;
+		break;
+	case SSIHV_MSG_FRAME_REP:
+		msg->frame_rep.status = (s32)ssihv_get32(p);
+		msg->frame_rep.csum = ssihv_get32(p + 4);
+		if (!ssihv_wire_status_ok(msg->frame_rep.status))
 			return SSIHV_WIRE_ERANGE;
 		break;
 	case SSIHV_MSG_DATA:

@@ -214,6 +214,16 @@ enum ssihv_attr {
 					 * chain, 1..SSIHV_XFER_MAX_BATCH
 					 */
 
+	/* Remote frames (Documentation/memory.rst, "Frames homed elsewhere") */
+	SSIHV_A_STATS_FRAMES_SERVED,	/* u64, frames handed to other nodes */
+	SSIHV_A_STATS_FRAMES_RECALLED,	/* u64, frames this home took back
+					 * from their owner for someone
+					 */
+	SSIHV_A_NODE_FRAMES_REFUSED,	/* u64, its frame requests refused:
+					 * unknown VM, frame outside the map,
+					 * not our frame
+					 */
+
 	__SSIHV_A_MAX,
 };
 
@@ -240,6 +250,12 @@ enum ssihv_xfer_op {
 	SSIHV_XFER_FETCH_READ = 1,	/* fetch pages: one-sided RDMA READ */
 	SSIHV_XFER_FETCH_WRITE,		/* fetch: request, peer RDMA WRITEs */
 	SSIHV_XFER_PUSH,		/* push: WRITE + PUSH, peer checks */
+	/*
+	 * One guest-frame request for (VM_ID, PAGE_GPA) that this host would
+	 * never send itself (its VM has no such frame, or the frame is homed
+	 * on neither end): the peer must refuse it; XFER_ERRNO is its answer.
+	 */
+	SSIHV_XFER_FRAME_REQ,
 };
 
 #define SSIHV_XFER_MAX		1000000

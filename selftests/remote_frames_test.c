@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest frames homed on another node, fetched over RDMA (issue 7, the
+ * exclusive-migration subset): run on two nodes at once by
+ * tests/vm/65-remote-frames.sh, which brings up Soft-RoCE, loads the
+ * module as node 0 and node 1, joins them and sets REMOTE_FRAMES=1.
+ * Without that (e.g. in run-all on one VM) every test skips.
+ *
+ * Both nodes attach the same VM id with the same map: range A homed on
+ * node 0, range B homed on node 1, range C homed on node 2 (which does
+ * not exist).  The two processes meet at barriers over TCP (node 0
+ * listens on 10.99.0.1); each test uses its own VM id and port.  Both
+ * nodes run the tests in the same order; node 1 runs peer_dies apart
+ * (the script kills node 1 while it holds frames).
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "harness.h"
+#include "vm_nl_util.h"
+
+#define A_GPA		0ULL
+#define A_PAGES		64ULL
+#define B_GPA		(1ULL << 20)
+#define B_PAGES		256ULL
+#define C_GPA		(2ULL << 20)
+#define C_PAGES		16ULL
+#define PEER_PORT	7650
+#define NODE0_ADDR	"10.99.0.1"
+
+#define VM_MIGRATE	0x6500000001ULL
+#define VM_HAMMER	0x6500000002ULL
+#define VM_BAD		0x6500000003ULL
+#define VM_MISSING	0x6500000004ULL
+#define VM_DIES		0x6500000005ULL
+#define VM_UNKNOWN	0x65000000ffULL
+
+struct node_vm {
+	int fd;
+	uint8_t *a, *b;
+	uint64_t id;
+};
+
+static int my_node(void)
+{
+	const char *on = getenv("REMOTE_FRAMES");
+	const char *node = getenv("SSIHV_NODE");
+
+	if (!on || strcmp(on, "1") || !node)
+		SKIP("two-node test: run by tests/vm/65-remote-frames.sh");
+	return atoi(node);
+}
+
+static void node_vm_attach(struct node_vm *vm, uint64_t id)
+{
+	struct ssihv_mem_range r[3] = {
+		vm_range(A_GPA, A_PAGES * VM_PAGE, 0, SSIHV_NUMA_ANY),
+		vm_range(B_GPA, B_PAGES * VM_PAGE, 1, SSIHV_NUMA_ANY),
+		vm_range(C_GPA, C_PAGES * VM_PAGE, 2, SSIHV_NUMA_ANY),
+	};
+
+	ensure_module();
+	vm->id = id;
+	vm->fd = vm_create(id, r, 3);
+	vm->a = vm_map(vm->fd, A_GPA, A_PAGES * VM_PAGE);
+	vm->b = vm_map(vm->fd, B_GPA, B_PAGES * VM_PAGE);
+}
+
+static void node_vm_detach(struct node_vm *vm)
+{
+	munmap(vm->a, A_PAGES * VM_PAGE);
+	munmap(vm->b, B_PAGES * VM_PAGE);
+	close(vm->fd);
+}
+
+/* ---- barriers with the other node's test process (TCP) ------------- */
+
+static int peer_open(int node, int port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+	};
+	int one = 1, fd, lfd, i;
+
+	if (node == 0) {
+		lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ASSERT_GE(lfd, 0);
+		ASSERT_EQ(setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+				     sizeof(one)), 0);
+		sin.sin_addr.s_addr = htonl(INADDR_ANY);
+		ASSERT_EQ(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+		ASSERT_EQ(listen(lfd, 1), 0);
+		fd = accept(lfd, NULL, NULL);
+		ASSERT_GE(fd, 0);
+		close(lfd);
+	} else {
+		ASSERT_EQ(inet_pton(AF_INET, NODE0_ADDR, &sin.sin_addr), 1);
+		for (i = 0; ; i++) {
+			fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			ASSERT_GE(fd, 0);
+			if (!connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+				break;
+			close(fd);
+			if (i > 600)
+				FAIL("cannot reach node 0 on port %d", port);
+			harness_sleep_ms(100);
+		}
+	}
+	ASSERT_EQ(setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			     sizeof(one)), 0);
+	return fd;
+}
+
+static void peer_send(int fd, uint64_t v)
+{
+	ASSERT_EQ(write(fd, &v, sizeof(v)), (ssize_t)sizeof(v));
+}
+
+static uint64_t peer_recv(int fd)
+{
+	uint64_t v;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(v)) {
+		n = read(fd, (char *)&v + got, sizeof(v) - got);
+		if (n <= 0)
+			FAIL("the other node's test went away");
+		got += n;
+	}
+	return v;
+}
+
+/* Both sides reach step @step (the numbers must agree). */
+static void peer_sync(int fd, uint64_t step)
+{
+	peer_send(fd, step);
+	ASSERT_EQ(peer_recv(fd), step);
+}
+
+/* ---- page contents ------------------------------------------------- */
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static void fill(uint8_t *page, uint64_t key)
+{
+	uint64_t *w = (uint64_t *)page;
+	unsigned int i;
+
+	for (i = 0; i < VM_PAGE / 8; i++)
+		w[i] = mix(key * 512 + i);
+}
+
+/* Index of the first wrong word, or -1. */
+static int check(const uint8_t *page, uint64_t key)
+{
+	const uint64_t *w = (const uint64_t *)page;
+	unsigned int i;
+
+	for (i = 0; i < VM_PAGE / 8; i++)
+		if (w[i] != mix(key * 512 + i))
+			return (int)i;
+	return -1;
+}
+
+static uint64_t key_of(unsigned int node, unsigned int round, uint64_t i)
+{
+	return ((uint64_t)round << 40) | ((uint64_t)node << 32) | i;
+}
+
+/* ---- netlink: the counters this test reads ------------------------- */
+
+struct frame_stats {
+	uint64_t served, recalled, remote, refused;
+};
+
+static void frame_stats_reply(struct nlattr **attrs, void *arg)
+{
+	struct frame_stats *s = arg;
+
+	s->served = attr_u64(attrs, SSIHV_A_STATS_FRAMES_SERVED);
+	s->recalled = attr_u64(attrs, SSIHV_A_STATS_FRAMES_RECALLED);
+	s->remote = attr_u64(attrs, SSIHV_A_STATS_FAULTS_REMOTE);
+	s->refused = attr_u64(attrs, SSIHV_A_STATS_FAULTS_REFUSED);
+}
+
+static void frame_stats(uint64_t id, struct frame_stats *s)
+{
+	struct genl_conn conn;
+	struct nl_call call;
+
+	ssihv_conn_open(&conn);
+	ASSERT_EQ(nl_call(&conn, vm_request(&conn, SSIHV_CMD_GET_STATS,
+					    false, &id),
+			  frame_stats_reply, s, &call), 0);
+	genl_conn_close(&conn);
+	harness_log("vm %#llx: remote faults %llu, refused %llu, frames served %llu, recalled %llu",
+		    (unsigned long long)id, (unsigned long long)s->remote,
+		    (unsigned long long)s->refused,
+		    (unsigned long long)s->served,
+		    (unsigned long long)s->recalled);
+}
+
+static void refused_reply(struct nlattr **attrs, void *arg)
+{
+	*(uint64_t *)arg = attr_u64(attrs, SSIHV_A_NODE_FRAMES_REFUSED);
+}
+
+/* Frame requests of node @id this node refused. */
+static uint64_t node_refused(uint32_t id)
+{
+	struct genl_conn conn;
+	struct nl_call call;
+	struct nl_msg *msg;
+	uint64_t n = 0;
+
+	ssihv_conn_open(&conn);
+	msg = vm_request(&conn, SSIHV_CMD_GET_NODE, false, NULL);
+	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_NODE_ID, id), 0);
+	ASSERT_EQ(nl_call(&conn, msg, refused_reply, &n, &call), 0);
+	genl_conn_close(&conn);
+	return n;
+}
+
+static void xfer_reply(struct nlattr **attrs, void *arg)
+{
+	*(int32_t *)arg = (int32_t)attr_u32(attrs, SSIHV_A_XFER_ERRNO);
+}
+
+/*
+ * NODE_XFER_TEST(FRAME_REQ) to @node: the request's netlink errno, and
+ * the peer's answer in *answer.
+ */
+static int frame_req(uint32_t node, uint64_t id, uint64_t gpa,
+		     int32_t *answer)
+{
+	struct genl_conn conn;
+	struct nl_call call;
+	struct nl_msg *msg;
+	int ret;
+
+	*answer = 0;
+	ssihv_conn_open(&conn);
+	msg = vm_request(&conn, SSIHV_CMD_NODE_XFER_TEST, false, &id);
+	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_NODE_ID, node), 0);
+	ASSERT_EQ(nla_put_u8(msg, SSIHV_A_XFER_OP, SSIHV_XFER_FRAME_REQ), 0);
+	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_XFER_COUNT, 1), 0);
+	ASSERT_EQ(nla_put_u64(msg, SSIHV_A_PAGE_GPA, gpa), 0);
+	ret = nl_call(&conn, msg, xfer_reply, answer, &call);
+	genl_conn_close(&conn);
+	return ret;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the tests ----------------------------------------------------- */
+
+/*
+ * Node 1 writes B (its own frames); node 0 reads every page of B (each
+ * fetched from node 1) and overwrites it; node 1 reads B again and sees
+ * node 0's data (every frame recalled from node 0).  The directory and
+ * the counters on both sides agree.
+ */
+TEST_TIMEOUT(migrate_pattern, 240)
+{
+	int node = my_node();
+	struct frame_stats st;
+	struct page_info pi;
+	struct genl_conn conn;
+	struct node_vm vm;
+	uint64_t i;
+	int fd, bad;
+
+	node_vm_attach(&vm, VM_MIGRATE);
+	fd = peer_open(node, PEER_PORT + 1);
+	if (node == 1)
+		for (i = 0; i < B_PAGES; i++)
+			fill(vm.b + i * VM_PAGE, key_of(1, 1, i));
+	peer_sync(fd, 1);
+	if (node == 0) {
+		uint64_t t0 = now_ms();
+
+		for (i = 0; i < B_PAGES; i++) {
+			bad = check(vm.b + i * VM_PAGE, key_of(1, 1, i));
+			if (bad >= 0)
+				FAIL("B page %llu word %d: not node 1's data",
+				     (unsigned long long)i, bad);
+		}
+		harness_log("node 0 read %llu pages of B from node 1 in %llu ms",
+			    (unsigned long long)B_PAGES,
+			    (unsigned long long)(now_ms() - t0));
+		for (i = 0; i < B_PAGES; i++)
+			fill(vm.b + i * VM_PAGE, key_of(0, 2, i));
+		for (i = 0; i < A_PAGES; i++)
+			fill(vm.a + i * VM_PAGE, key_of(0, 3, i));
+		frame_stats(vm.id, &st);
+		EXPECT_GE(st.remote, B_PAGES);
+		EXPECT_EQ(st.refused, 0);
+	}
+	peer_sync(fd, 2);
+	if (node == 1) {
+		for (i = 0; i < B_PAGES; i++) {
+			bad = check(vm.b + i * VM_PAGE, key_of(0, 2, i));
+			if (bad >= 0)
+				FAIL("B page %llu word %d: not node 0's data",
+				     (unsigned long long)i, bad);
+		}
+		frame_stats(vm.id, &st);
+		/* node 0 took all of B, then we took it back */
+		EXPECT_GE(st.served, B_PAGES);
+		EXPECT_GE(st.remote, B_PAGES);
+		EXPECT_GE(st.recalled, B_PAGES);
+		EXPECT_EQ(st.refused, 0);
+		ssihv_conn_open(&conn);
+		ASSERT_EQ(page_get(&conn, vm.id, B_GPA, &pi), 0);
+		EXPECT_EQ(pi.state, SSIHV_PAGE_EXCLUSIVE);
+		EXPECT_EQ(pi.owner, 1);
+		EXPECT_EQ(pi.home, 1);
+		genl_conn_close(&conn);
+	}
+	peer_sync(fd, 3);
+	if (node == 0) {
+		frame_stats(vm.id, &st);
+		EXPECT_GE(st.served, B_PAGES);
+		ssihv_conn_open(&conn);
+		ASSERT_EQ(page_get(&conn, vm.id, B_GPA + 5 * VM_PAGE, &pi), 0);
+		harness_log("node 0: B frame 5: state %u owner %u home %u",
+			    pi.state, pi.owner, pi.home);
+		EXPECT_EQ(pi.state, SSIHV_PAGE_INVALID);
+		EXPECT_EQ(pi.owner, 1);
+		EXPECT_EQ(pi.home, 1);
+		ASSERT_EQ(page_get(&conn, vm.id, A_GPA + 5 * VM_PAGE, &pi), 0);
+		EXPECT_EQ(pi.state, SSIHV_PAGE_EXCLUSIVE);
+		EXPECT_EQ(pi.owner, 0);
+		EXPECT_EQ(pi.home, 0);
+		genl_conn_close(&conn);
+		for (i = 0; i < A_PAGES; i++)
+			EXPECT_EQ(check(vm.a + i * VM_PAGE, key_of(0, 3, i)),
+				  -1);
+	}
+	peer_sync(fd, 4);
+	node_vm_detach(&vm);
+	close(fd);
+}
+
+/*
+ * Two threads on each node hammer 8 frames (4 homed on each node): each
+ * thread owns one 64-bit slot per frame and writes increasing values;
+ * it checks that its own slot still holds what it wrote last (no lost
+ * write) and that every other slot never goes backwards (no stale read).
+ * At the end each node checks the other's final values.
+ */
+#define HAMMER_FRAMES	8
+#define HAMMER_MS	6000	/* both nodes at once */
+#define HAMMER_SLOTS	4	/* node * 2 + thread */
+
+struct hammer {
+	struct node_vm *vm;
+	int node, thread;
+	uint64_t iters;		/* the last value written */
+	char error[200];
+};
+
+static uint64_t *hammer_frame(struct node_vm *vm, unsigned int f)
+{
+	/* frames 0-3 in A (node 0's), 4-7 in B (node 1's) */
+	uint8_t *p = f < 4 ? vm->a + (10 + f) * VM_PAGE :
+			     vm->b + (10 + f - 4) * VM_PAGE;
+
+	return (uint64_t *)p;
+}
+
+/* A slot's word: its value and a check derived from value and slot. */
+static uint64_t slot_word(unsigned int slot, uint64_t v)
+{
+	return v ? (mix(v * 8 + slot) << 32) | v : 0;
+}
+
+static void *hammer_thread(void *arg)
+{
+	struct hammer *h = arg;
+	unsigned int me = h->node * 2 + h->thread;
+	uint64_t last[HAMMER_FRAMES][HAMMER_SLOTS] = {};
+	uint64_t end = now_ms() + HAMMER_MS;
+	unsigned int it, f, s;
+
+	for (it = 1; now_ms() < end; it++) {
+		h->iters = it;
+		for (f = 0; f < HAMMER_FRAMES; f++) {
+			uint64_t *w = hammer_frame(h->vm, (f + me) %
+						   HAMMER_FRAMES);
+			unsigned int fi = (f + me) % HAMMER_FRAMES;
+
+			for (s = 0; s < HAMMER_SLOTS; s++) {
+				/* slots 64 bytes apart: check << 32 | value */
+				uint64_t w64 = __atomic_load_n(&w[s * 8],
+							       __ATOMIC_ACQUIRE);
+				uint64_t v = (uint32_t)w64;
+
+				if (w64 != slot_word(s, v)) {
+					snprintf(h->error, sizeof(h->error),
+						 "frame %u slot %u: bad word %#llx",
+						 fi, s, (unsigned long long)w64);
+					return NULL;
+				}
+				if (s == me ? v != last[fi][s] :
+				    v < last[fi][s]) {
+					snprintf(h->error, sizeof(h->error),
+						 "frame %u slot %u: %llu after %llu",
+						 fi, s, (unsigned long long)v,
+						 (unsigned long long)last[fi][s]);
+					return NULL;
+				}
+				last[fi][s] = v;
+			}
+			__atomic_store_n(&w[me * 8], slot_word(me, it),
+					 __ATOMIC_RELEASE);
+			last[fi][me] = it;
+		}
+	}
+	return NULL;
+}
+
+TEST_TIMEOUT(hammer, 400)
+{
+	int node = my_node();
+	uint64_t final[HAMMER_SLOTS];
+	struct hammer h[2] = {};
+	pthread_t t[2];
+	struct frame_stats st;
+	struct node_vm vm;
+	uint64_t t0;
+	unsigned int f, s;
+	int fd, i;
+
+	node_vm_attach(&vm, VM_HAMMER);
+	fd = peer_open(node, PEER_PORT + 2);
+	peer_sync(fd, 1);
+	t0 = now_ms();
+	for (i = 0; i < 2; i++) {
+		h[i].vm = &vm;
+		h[i].node = node;
+		h[i].thread = i;
+		ASSERT_EQ(pthread_create(&t[i], NULL, hammer_thread, &h[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(pthread_join(t[i], NULL), 0);
+		if (h[i].error[0])
+			FAIL("thread %d: %s", i, h[i].error);
+	}
+	harness_log("node %d: 2 threads, %llu and %llu passes over %u frames in %llu ms",
+		    node, (unsigned long long)h[0].iters,
+		    (unsigned long long)h[1].iters, HAMMER_FRAMES,
+		    (unsigned long long)(now_ms() - t0));
+	frame_stats(vm.id, &st);
+	/* Everybody is done: every slot holds its writer's last value. */
+	peer_send(fd, h[0].iters);
+	peer_send(fd, h[1].iters);
+	final[node * 2] = h[0].iters;
+	final[node * 2 + 1] = h[1].iters;
+	final[(1 - node) * 2] = peer_recv(fd);
+	final[(1 - node) * 2 + 1] = peer_recv(fd);
+	for (f = 0; f < HAMMER_FRAMES; f++)
+		for (s = 0; s < HAMMER_SLOTS; s++)
+			EXPECT_EQ(hammer_frame(&vm, f)[s * 8],
+				  slot_word(s, final[s]));
+	EXPECT_GE(st.remote, 10);
+	EXPECT_GE(st.served, 10);
+	EXPECT_EQ(st.refused, 0);
+	peer_sync(fd, 3);
+	node_vm_detach(&vm);
+	close(fd);
+}
+
+/*
+ * Node 0 sends node 1 frame requests it must refuse: an unknown VM, a
+ * frame outside the map, a frame homed on neither (node 2's range C).
+ * Node 1 counts them; node 0 gets the reasons back.  A request for a
+ * frame that would really move is not even sent.
+ */
+TEST_TIMEOUT(bad_requests, 120)
+{
+	int node = my_node();
+	struct node_vm vm;
+	uint64_t before;
+	int32_t answer;
+	int fd;
+
+	node_vm_attach(&vm, VM_BAD);
+	fd = peer_open(node, PEER_PORT + 3);
+	before = node == 1 ? node_refused(0) : 0;
+	peer_sync(fd, 1);
+	if (node == 0) {
+		EXPECT_EQ(frame_req(1, VM_UNKNOWN, B_GPA, &answer), 0);
+		EXPECT_EQ(answer, -ENOENT);
+		EXPECT_EQ(frame_req(1, VM_BAD, 64ULL << 20, &answer), 0);
+		EXPECT_EQ(answer, -ERANGE);
+		EXPECT_EQ(frame_req(1, VM_BAD, C_GPA, &answer), 0);
+		EXPECT_EQ(answer, -EREMOTE);
+		/* real frames: B would move here, A is ours */
+		EXPECT_EQ(frame_req(1, VM_BAD, B_GPA, &answer), -EINVAL);
+		EXPECT_EQ(frame_req(1, VM_BAD, A_GPA, &answer), -EINVAL);
+	}
+	peer_sync(fd, 2);
+	if (node == 1) {
+		harness_log("node 1 refused %llu frame requests of node 0",
+			    (unsigned long long)(node_refused(0) - before));
+		EXPECT_EQ(node_refused(0) - before, 3);
+	}
+	peer_sync(fd, 3);
+	node_vm_detach(&vm);
+	close(fd);
+}
+
+/*
+ * Node 1's VM instance goes away (its process closes it): node 0's
+ * access to a frame of B it does not hold ends in SIGBUS at once, B
+ * frames it holds and range A keep working.
+ */
+TEST_TIMEOUT(vm_missing, 120)
+{
+	int node = my_node();
+	struct frame_stats st;
+	struct node_vm vm;
+	uint64_t t0;
+	int fd;
+
+	node_vm_attach(&vm, VM_MISSING);
+	fd = peer_open(node, PEER_PORT + 4);
+	if (node == 1) {
+		fill(vm.b, key_of(1, 4, 0));
+		fill(vm.b + VM_PAGE, key_of(1, 4, 1));
+	}
+	peer_sync(fd, 1);
+	if (node == 0)
+		EXPECT_EQ(check(vm.b, key_of(1, 4, 0)), -1);
+	peer_sync(fd, 2);
+	if (node == 1) {
+		node_vm_detach(&vm);
+		peer_sync(fd, 3);
+		peer_sync(fd, 4);
+		close(fd);
+		return;
+	}
+	peer_sync(fd, 3);
+	t0 = now_ms();
+	EXPECT_FALSE(vm_touch(vm.b + VM_PAGE, false));
+	harness_log("SIGBUS after %llu ms", (unsigned long long)(now_ms() - t0));
+	EXPECT_LE(now_ms() - t0, 15000);
+	EXPECT_FALSE(vm_touch(vm.b + 2 * VM_PAGE, true));
+	EXPECT_EQ(check(vm.b, key_of(1, 4, 0)), -1);
+	EXPECT_TRUE(vm_touch(vm.a, true));
+	EXPECT_TRUE(vm_touch(vm.a + VM_PAGE, false));
+	frame_stats(vm.id, &st);
+	EXPECT_GE(st.refused, 2);
+	peer_sync(fd, 4);
+	node_vm_detach(&vm);
+	close(fd);
+}
+
+/*
+ * Node 1 holds B and dies (tests/vm/65 reboots it with sysrq once
+ * /tmp/peer_dies.ready exists): node 0's accesses to B end in SIGBUS
+ * within the transport's bounds, not a hang; range A keeps working.
+ */
+TEST_TIMEOUT(peer_dies, 200)
+{
+	int node = my_node();
+	struct node_vm vm;
+	uint64_t t0;
+	int fd, i;
+
+	node_vm_attach(&vm, VM_DIES);
+	fd = peer_open(node, PEER_PORT + 5);
+	if (node == 1) {
+		for (i = 0; i < 4; i++)
+			fill(vm.b + i * VM_PAGE, key_of(1, 5, i));
+		peer_sync(fd, 1);
+		close(creat("/tmp/peer_dies.ready", 0644));
+		for (;;)
+			pause();
+	}
+	fill(vm.a, key_of(0, 5, 0));
+	peer_sync(fd, 1);
+	/* Wait for the TCP connection to go quiet: node 1 is dying now. */
+	harness_sleep_ms(3000);
+	t0 = now_ms();
+	EXPECT_FALSE(vm_touch(vm.b, false));
+	harness_log("first SIGBUS after %llu ms", (unsigned long long)(now_ms() - t0));
+	EXPECT_LE(now_ms() - t0, 30000);
+	t0 = now_ms();
+	EXPECT_FALSE(vm_touch(vm.b + 3 * VM_PAGE, true));
+	harness_log("second SIGBUS after %llu ms",
+		    (unsigned long long)(now_ms() - t0));
+	EXPECT_LE(now_ms() - t0, 30000);
+	EXPECT_EQ(check(vm.a, key_of(0, 5, 0)), -1);
+	EXPECT_TRUE(vm_touch(vm.a + 7 * VM_PAGE, true));
+	node_vm_detach(&vm);
+	close(fd);
+}
