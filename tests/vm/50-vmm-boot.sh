@@ -8,18 +8,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-KVER=${KVER:-$(tools/kdir-release "$(tools/find-kdir)")}
-KERNEL=/boot/vmlinuz-$KVER
-[ -r "$KERNEL" ] || { echo "50-vmm-boot: no $KERNEL" >&2; exit 1; }
-[ -x build/ssi-vmm ] || { echo "50-vmm-boot: build/ssi-vmm missing (run make)" >&2; exit 1; }
+. tests/vm/lib/vmm-test.sh
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-user/tests/make-guest-initramfs.sh "$tmp/guest.cpio"
-
-tools/vmtest -t 1200 -m 2048 --smp 2 \
-	--file "$KERNEL=/guest/vmlinuz" \
-	--file "user/tests/guest-splat.sh=/guest/guest-splat.sh" \
-	--file "$tmp/guest.cpio=/guest/initrd.cpio" \
-	--file "user/tests/vm-boot-inner.sh=/guest/test.sh" \
-	-- /guest/test.sh
+vmm_test 50-vmm-boot user/tests/vm-boot-inner.sh -t 1200 -m 2048

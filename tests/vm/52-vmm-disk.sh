@@ -8,29 +8,20 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-KVER=${KVER:-$(tools/kdir-release "$(tools/find-kdir)")}
-KERNEL=/boot/vmlinuz-$KVER
-[ -r "$KERNEL" ] || { echo "52-vmm-disk: no $KERNEL" >&2; exit 1; }
-[ -x build/ssi-vmm ] || { echo "52-vmm-disk: build/ssi-vmm missing (run make)" >&2; exit 1; }
+. tests/vm/lib/vmm-test.sh
+
 for p in mkfs.ext4 debugfs e2fsck; do
-	command -v $p >/dev/null || { echo "52-vmm-disk: $p missing (e2fsprogs)" >&2; exit 1; }
+	command -v $p >/dev/null ||
+		{ echo "52-vmm-disk: $p missing (e2fsprogs)" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-user/tests/make-guest-initramfs.sh "$tmp/guest.cpio" "$KVER"
-mkdir "$tmp/fs"
-echo "hello from the host, $(date -u +%s)" >"$tmp/fs/hello.txt"
-cp "$tmp/fs/hello.txt" "$tmp/hello.txt"
-mkfs.ext4 -q -F -d "$tmp/fs" "$tmp/disk.img" 32M
+mkdir "$VMM_TMP/fs"
+echo "hello from the host, $(date -u +%s)" >"$VMM_TMP/fs/hello.txt"
+cp "$VMM_TMP/fs/hello.txt" "$VMM_TMP/hello.txt"
+mkfs.ext4 -q -F -d "$VMM_TMP/fs" "$VMM_TMP/disk.img" 32M
 
-tools/vmtest -t 1200 -m 2048 --smp 2 \
+vmm_test 52-vmm-disk user/tests/vm-disk-inner.sh -t 1200 -m 2048 \
 	--env "MEMORY_BACKEND=${MEMORY_BACKEND:-anon}" \
 	--bin "$(command -v debugfs)" --bin "$(command -v e2fsck)" \
-	--file "$KERNEL=/guest/vmlinuz" \
-	--file "user/tests/guest-splat.sh=/guest/guest-splat.sh" \
-	--file "$tmp/guest.cpio=/guest/initrd.cpio" \
-	--file "$tmp/disk.img=/guest/disk.img" \
-	--file "$tmp/hello.txt=/guest/hello.txt" \
-	--file "user/tests/vm-disk-inner.sh=/guest/test.sh" \
-	-- /guest/test.sh
+	--file "$VMM_TMP/disk.img=/guest/disk.img" \
+	--file "$VMM_TMP/hello.txt=/guest/hello.txt"

@@ -12,44 +12,13 @@
 # of x87+SSE and the guest kernel WARNs "XSAVE consistency problem" (qemu
 # as the nested VMM shows the same).  It is not an ssi-vmm problem.
 
-. /guest/guest-splat.sh
+NAME=vmm-test
+. /guest/guest-lib.sh
 
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.cpio
 BASE_CMDLINE="console=ttyS0 panic=-1 noxsave"
 WAIT=400
-fail=0
-
-say() {
-	echo "vmm-test: $*"
-}
-
-bad() {
-	say "FAIL: $*"
-	fail=1
-}
-
-# expect FILE LINE: the guest printed exactly LINE (CRs stripped).
-expect() {
-	if tr -d '\r' <"$1" | grep -qxF -- "$2"; then
-		say "ok: saw '$2'"
-	else
-		bad "no line '$2' in $1"
-	fi
-}
-
-# wait_for FILE TEXT [COUNT]: until TEXT appears COUNT times in FILE.
-wait_for() {
-	n=0
-	while [ "$(tr -d '\r' <"$1" | grep -cF -- "$2")" -lt "${3:-1}" ]; do
-		n=$((n + 1))
-		if [ $n -gt $((WAIT * 5)) ]; then
-			bad "timed out waiting for '$2' in $1"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
 
 # vmm_start OUT ARGS...: ssi-vmm in the background, stdin from a FIFO that
 # we keep open on fd 3 (so it never sees EOF), output to OUT.

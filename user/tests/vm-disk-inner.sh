@@ -11,23 +11,8 @@
 # picks the guest RAM backend the device does its DMA into (ssihv loads
 # the module first).  "noxsave": see vm-boot-inner.sh.
 
-. /guest/guest-splat.sh
-
-fail=0
-say() {
-	echo "vmm-disk: $*"
-}
-bad() {
-	say "FAIL: $*"
-	fail=1
-}
-expect() {
-	if tr -d '\r' <"$1" | grep -qxF -- "$2"; then
-		say "ok: saw '$2'"
-	else
-		bad "no line '$2' in $1"
-	fi
-}
+NAME=vmm-disk
+. /guest/guest-lib.sh
 
 backend=${MEMORY_BACKEND:-anon}
 [ "$backend" = ssihv ] && { modprobe ssihv || bad "modprobe ssihv failed"; }

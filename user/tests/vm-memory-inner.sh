@@ -10,23 +10,8 @@
 # refusals that need the test bed: no huge pages and a missing /dev/kvm.
 # "noxsave": see vm-boot-inner.sh.
 
-. /guest/guest-splat.sh
-
-fail=0
-say() {
-	echo "vmm-memory: $*"
-}
-bad() {
-	say "FAIL: $*"
-	fail=1
-}
-expect() {
-	if tr -d '\r' <"$1" | grep -qF -- "$2"; then
-		say "ok: saw '$2'"
-	else
-		bad "no '$2' in $1"
-	fi
-}
+NAME=vmm-memory
+. /guest/guest-lib.sh
 
 # 3G below the hole + 256M from 4G.  Linux hands user pages out of
 # ZONE_NORMAL (above 4G here) first, so 512 MiB must reach it.
@@ -39,8 +24,8 @@ tr -d '\r' </tmp/mem.out | grep -E '^GUEST:|BIOS-e820|ssi-vmm' | sed 's/^/  | /'
 check_splat /tmp/mem.out || bad "the guest kernel reported a problem"
 [ $rc -eq 0 ] && say "ok: ssi-vmm exit status 0" ||
 	bad "ssi-vmm exit status $rc (want 0)"
-expect /tmp/mem.out "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"
-expect /tmp/mem.out "BIOS-e820: [mem 0x0000000100000000-0x000000010fffffff] usable"
+expect_text /tmp/mem.out "BIOS-e820: [mem 0x0000000000100000-0x00000000bfffffff] usable"
+expect_text /tmp/mem.out "BIOS-e820: [mem 0x0000000100000000-0x000000010fffffff] usable"
 high=$(tr -d '\r' </tmp/mem.out |
        sed -n 's/^GUEST: memcheck ok 512 MiB, \([0-9]*\) MiB of it above 4G.*/\1/p')
 [ -n "$high" ] && [ "$high" -gt 0 ] &&

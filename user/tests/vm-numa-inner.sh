@@ -9,41 +9,12 @@
 # hugetlb.  Then a topology whose nodes interleave vCPU ids must not make
 # the guest kernel complain.  "noxsave": see vm-boot-inner.sh.
 
-. /guest/guest-splat.sh
+NAME=vmm-numa
+. /guest/guest-lib.sh
 
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.cpio
 WAIT=400
-fail=0
-
-say() {
-	echo "vmm-numa: $*"
-}
-
-bad() {
-	say "FAIL: $*"
-	fail=1
-}
-
-expect() {
-	if tr -d '\r' <"$1" | grep -qxF -- "$2"; then
-		say "ok: saw '$2'"
-	else
-		bad "no line '$2' in $1"
-	fi
-}
-
-wait_for() {
-	n=0
-	while ! tr -d '\r' <"$1" | grep -qF -- "$2"; do
-		n=$((n + 1))
-		if [ $n -gt $((WAIT * 5)) ]; then
-			bad "timed out waiting for '$2' in $1"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
 
 # affinity PID THREAD: the host CPUs one of PID's threads may run on.
 affinity() {

@@ -11,42 +11,13 @@
 # the same --vm-id again; without the module the backend is refused in
 # one line.  "noxsave": see vm-boot-inner.sh.
 
-. /guest/guest-splat.sh
+NAME=vmm-ssihv
+. /guest/guest-lib.sh
 
 KERNEL=/guest/vmlinuz
 INITRD=/guest/initrd.cpio
 WAIT=600
 VMID=0x5510
-fail=0
-
-say() {
-	echo "vmm-ssihv: $*"
-}
-
-bad() {
-	say "FAIL: $*"
-	fail=1
-}
-
-expect() {
-	if tr -d '\r' <"$1" | grep -qxF -- "$2"; then
-		say "ok: saw '$2'"
-	else
-		bad "no line '$2' in $1"
-	fi
-}
-
-wait_for() {
-	n=0
-	while ! tr -d '\r' <"$1" | grep -qF -- "$2"; do
-		n=$((n + 1))
-		if [ $n -gt $((WAIT * 5)) ] || ! kill -0 "$3" 2>/dev/null; then
-			bad "no '$2' in $1"
-			return 1
-		fi
-		sleep 0.2
-	done
-}
 
 # json FIELD: the first value of "FIELD" in the JSON on stdin.
 json() {
@@ -99,7 +70,7 @@ ssi-vmm --kernel "$KERNEL" --initrd "$INITRD" \
 	</tmp/vmm.in >"$out" 2>&1 &
 pid=$!
 exec 3>/tmp/vmm.in
-if wait_for "$out" "GUEST: ready for input" $pid; then
+if wait_for "$out" "GUEST: ready for input" 1 $pid; then
 	ssihvctl vm show $VMID | sed 's/^/  vm: /'
 	ssihvctl -j stats $VMID >/tmp/stats.json
 	ssihvctl stats $VMID | sed 's/^/  stats: /'
