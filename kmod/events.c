@@ -57,3 +57,20 @@ void ssihv_event_limit(u64 vm_id, u64 gpa, u64 limit)
 	}
 	ssihv_event_send(skb, hdr);
 }
+
+void ssihv_event_frame(u64 vm_id, u64 gpa, u32 node, int err)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = ssihv_event_new(SSIHV_CMD_EVENT_FRAME_UNAVAILABLE, vm_id, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u64_64bit(skb, SSIHV_A_PAGE_GPA, gpa, SSIHV_A_PAD) ||
+	    nla_put_u32(skb, SSIHV_A_NODE_ID, node) ||
+	    nla_put_s32(skb, SSIHV_A_NODE_LAST_ERROR, err)) {
+		nlmsg_free(skb);
+		return;
+	}
+	ssihv_event_send(skb, hdr);
+}

@@ -49,6 +49,18 @@ struct page *ssihv_alloc_frame(struct ssihv_vm *vm, struct ssihv_range *range)
 	return page;
 }
 
+/* A frame held elsewhere is unavailable: at most one event a second. */
+static void ssihv_frame_unavailable(struct ssihv_vm *vm, u64 gfn, u32 node,
+				    int err)
+{
+	unsigned long last = READ_ONCE(vm->frame_event_at);
+
+	if (time_before(jiffies, last + HZ) ||
+	    cmpxchg(&vm->frame_event_at, last, jiffies) != last)
+		return;
+	ssihv_event_frame(vm->id, gfn << PAGE_SHIFT, node, err);
+}
+
 /* Over its limit: refuse, and tell listeners at most once a second. */
 static void ssihv_limit_hit(struct ssihv_vm *vm, u64 gfn)
 {
@@ -106,6 +118,7 @@ static vm_fault_t ssihv_fault_remote(struct vm_fault *vmf,
 		put_page(page);
 		pr_warn_ratelimited("ssihv: vm %llu: frame %#llx from node %u: %d\n",
 				    vm->id, gfn, from, ret);
+		ssihv_frame_unavailable(vm, gfn, from, ret);
 		return VM_FAULT_SIGBUS;
 	}
 	atomic64_inc(&vm->node_pages[page_to_nid(page)]);

@@ -37,6 +37,7 @@ void ssihv_genl_exit(void);
 /* events.c: notifications on the "events" multicast group. */
 void ssihv_event_vm(u8 cmd, u64 vm_id);
 void ssihv_event_limit(u64 vm_id, u64 gpa, u64 limit);
+void ssihv_event_frame(u64 vm_id, u64 gpa, u32 node, int err);
 
 /* rdma_dev.c: the RDMA transport (kmod/rdma.h); works without devices. */
 int ssihv_rdma_init(void);

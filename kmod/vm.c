@@ -131,6 +131,7 @@ static struct ssihv_vm *ssihv_vm_create(u64 id, u64 mem_limit,
 	vm->created_ns = ktime_get_ns();
 	vm->mem_limit_pages = mem_limit >> PAGE_SHIFT;
 	vm->limit_event_at = jiffies - HZ;
+	vm->frame_event_at = jiffies - HZ;
 	for (i = 0; i < SSIHV_FRAME_LOCKS; i++)
 		mutex_init(&vm->frame_locks[i]);
 	init_waitqueue_head(&vm->busy_wq);

@@ -72,6 +72,7 @@ struct ssihv_vm {
 	atomic_t mappings;		/* VMAs mapping it, for display */
 	atomic64_t *node_pages;		/* resident pages per NUMA node */
 	unsigned long limit_event_at;	/* jiffies of the last limit event */
+	unsigned long frame_event_at;	/* ... of the last FRAME_UNAVAILABLE */
 	struct mem_cgroup *memcg;	/* the creator's; pages charged here */
 
 	/*

@@ -104,6 +104,12 @@ enum ssihv_cmd {
 	SSIHV_CMD_NODE_XFER_TEST,
 	SSIHV_CMD_EVENT_NODE_UP,	/* NODE_ID */
 	SSIHV_CMD_EVENT_NODE_DOWN,	/* NODE_ID, NODE_LAST_ERROR */
+	/*
+	 * A fault could not get a frame held by another node (SIGBUS):
+	 * VM_ID, PAGE_GPA, NODE_ID (the node asked), NODE_LAST_ERROR (why);
+	 * at most one a second per VM.
+	 */
+	SSIHV_CMD_EVENT_FRAME_UNAVAILABLE,
 
 	__SSIHV_CMD_MAX,
 };
