@@ -168,6 +168,9 @@ static void dump_human(const struct ssi_topo *t, FILE *out)
 			fprintf(out, "  host %s\n", node->host);
 		if (node->host_node >= 0)
 			fprintf(out, "  host NUMA node %d\n", node->host_node);
+		if (node->home >= 0)
+			fprintf(out, "  memory homed on cluster node %d\n",
+				node->home);
 		if (node->nr_host_cpus) {
 			fputs("  host CPUs ", out);
 			print_ids(out, node->host_cpus, node->nr_host_cpus);

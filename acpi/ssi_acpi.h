@@ -59,6 +59,11 @@ struct ssi_node {
 	uint32_t *host_cpus;
 	int host_node;		/* -1 when not bound */
 	/*
+	 * Cluster node (ssihv.ko node_id) that is home to this node's
+	 * memory; -1: the host that runs the VMM.
+	 */
+	int home;
+	/*
 	 * Proximity domain of the CPUs closest to this node's memory: the
 	 * node itself when it has vCPUs, else the nearest node that has.
 	 * HMAT's memory attributes carry it; Linux uses it for access0.

@@ -463,6 +463,12 @@ static int node_key(struct parse_ctx *c, int id, const char *key,
 		node->host_node = (int)v;
 		return 1;
 	}
+	if (!strcmp(key, "home")) {
+		if (!parse_ranged(c, key, value, 0, SSI_MAX_NODES - 1, &v))
+			return 0;
+		node->home = (int)v;
+		return 1;
+	}
 	if (!strcmp(key, "host")) {
 		if (strlen(value) >= sizeof(node->host))
 			return topo_fail(c, c->line, "host: name longer than %zu",
@@ -579,8 +585,10 @@ static void set_defaults(struct parse_ctx *c)
 	c->remote_bandwidth = DEF_REMOTE_BANDWIDTH;
 	for (i = 0; i <= SSI_MAX_VCPU_ID; i++)
 		c->t->vcpu_node[i] = -1;
-	for (i = 0; i < SSI_MAX_NODES; i++)
+	for (i = 0; i < SSI_MAX_NODES; i++) {
 		c->t->nodes[i].host_node = -1;
+		c->t->nodes[i].home = -1;
+	}
 	memcpy(o->oem_id, "SSIHV ", 7);
 	memcpy(o->oem_table_id, "SSIHVTOP", 9);
 	o->pm_base = SSI_ACPI_DEFAULT_PM_BASE;

@@ -6,9 +6,11 @@
  * before the BSP (entry point, boot_params), devices before any vCPU runs
  * (the I/O dispatch tables are fixed once vCPUs start).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "devices.h"
@@ -19,6 +21,32 @@
 #include "vmm.h"
 
 static struct vmm vmm;
+
+/*
+ * --memory-only: attach the VM id with the topology's memory map, so that
+ * this host's ssihv.ko serves the frames homed here to the host running
+ * the guest, and hold it until told to stop.  No KVM, no vCPUs.
+ */
+static int memory_only(struct vmm *vmm)
+{
+	sigset_t stop;
+	int sig;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &stop, NULL))
+		return 1;
+	if (topology_load(vmm) < 0 || guest_ram_alloc(vmm) < 0)
+		return 1;
+	fprintf(stderr, "ssi-vmm: serving the guest memory homed here until SIGINT or SIGTERM\n");
+	if (sigwait(&stop, &sig))
+		return 1;
+	fprintf(stderr, "ssi-vmm: %s: no longer serving VM id %llu\n",
+		strsignal(sig), (unsigned long long)vmm->cfg.vm_id);
+	return 0;
+}
 
 static int vm_setup(struct vmm *vmm)
 {
@@ -67,6 +95,8 @@ int main(int argc, char **argv)
 	}
 	/* A vanished reader of our output must not kill the VM. */
 	signal(SIGPIPE, SIG_IGN);
+	if (vmm.cfg.memory_only)
+		return memory_only(&vmm);
 	if (vm_setup(&vmm) < 0)
 		return 1;
 	if (term_init() < 0 || term_start_input() < 0 || vcpus_start(&vmm) < 0)

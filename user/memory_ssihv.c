@@ -11,6 +11,11 @@
  * reserved stretch of address space so that guest RAM is still the single
  * host mapping that gpa_to_hva() and kvm.c expect.  The module allocates
  * every page on the range's numa_node, so there is no mbind() here.
+ *
+ * Each range names its home: the topology node's "home = N" (a cluster
+ * node id), else this host's node id (the module's node_id parameter).
+ * Frames homed elsewhere are fetched over RDMA on first touch; that host
+ * holds the same VM id with the same map (ssi-vmm --memory-only there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +31,7 @@
 #include "vmm.h"
 
 #define SSIHV_DEV	"/dev/ssihv"
+#define SSIHV_NODE_ID	"/sys/module/ssihv/parameters/node_id"
 #define GUEST_PAGE	4096ULL
 
 struct ssihv_map {
@@ -33,8 +39,22 @@ struct ssihv_map {
 	unsigned int nr;
 };
 
+/* This host's cluster node id; 0 before the module is loaded. */
+static unsigned int local_node_id(void)
+{
+	unsigned int id = 0;
+	FILE *f = fopen(SSIHV_NODE_ID, "r");
+
+	if (f) {
+		if (fscanf(f, "%u", &id) != 1)
+			id = 0;
+		fclose(f);
+	}
+	return id;
+}
+
 static int add_range(struct ssihv_map *map, uint64_t gpa, uint64_t size,
-		     int numa_node)
+		     unsigned int home, int numa_node)
 {
 	struct ssihv_mem_range *r;
 
@@ -47,7 +67,7 @@ static int add_range(struct ssihv_map *map, uint64_t gpa, uint64_t size,
 	memset(r, 0, sizeof(*r));
 	r->gpa = gpa;
 	r->size = size;
-	r->home_node = 0;
+	r->home_node = home;
 	r->numa_node = numa_node;
 	return 0;
 }
@@ -61,20 +81,23 @@ static int build_map(struct vmm *vmm, struct ssihv_map *map)
 {
 	const struct ssi_topo *topo = vmm->topo;
 	uint64_t low = ram_below_4g(vmm->ram_size);
+	unsigned int here = local_node_id();
 	unsigned int n, i;
 
 	map->nr = 0;
 	if (!topo) {
-		if (add_range(map, 0, low, SSIHV_NUMA_ANY) < 0)
+		if (add_range(map, 0, low, here, SSIHV_NUMA_ANY) < 0)
 			return -1;
 		if (vmm->ram_size > low &&
-		    add_range(map, HIGH_RAM_GPA, vmm->ram_size - low,
+		    add_range(map, HIGH_RAM_GPA, vmm->ram_size - low, here,
 			      SSIHV_NUMA_ANY) < 0)
 			return -1;
 		return 0;
 	}
 	for (n = 0; n < topo->nr_nodes; n++) {
 		const struct ssi_node *node = &topo->nodes[n];
+		unsigned int home = node->home >= 0 ? (unsigned int)node->home
+						    : here;
 		int numa = SSIHV_NUMA_ANY;
 
 		if (node->host_node >= 0 && !vmm->cfg.no_pin) {
@@ -93,7 +116,7 @@ static int build_map(struct vmm *vmm, struct ssihv_map *map)
 					(unsigned long long)r->size);
 				return -1;
 			}
-			if (add_range(map, r->base, r->size, numa) < 0)
+			if (add_range(map, r->base, r->size, home, numa) < 0)
 				return -1;
 		}
 	}

@@ -27,6 +27,7 @@ enum {
 	OPT_NO_PIN,
 	OPT_DISK,
 	OPT_VM_ID,
+	OPT_MEMORY_ONLY,
 };
 
 static const struct option long_options[] = {
@@ -41,6 +42,7 @@ static const struct option long_options[] = {
 	{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "vm-id", required_argument, NULL, OPT_VM_ID },
+	{ "memory-only", no_argument, NULL, OPT_MEMORY_ONLY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -48,6 +50,7 @@ static const struct option long_options[] = {
 void options_usage(FILE *out)
 {
 	fputs("Usage: ssi-vmm --kernel BZIMAGE [options]\n"
+	      "       ssi-vmm --memory-only --memory-backend ssihv --vm-id ID [options]\n"
 	      "Boot a Linux bzImage in a KVM virtual machine; the guest's\n"
 	      "serial console (ttyS0) is this terminal.  Ctrl-A x quits.\n"
 	      "\n"
@@ -63,6 +66,11 @@ void options_usage(FILE *out)
 	      "      --vm-id ID            ssihv backend: the VM id to create (decimal or\n"
 	      "                            0x-hex; default: from the pid and the time,\n"
 	      "                            printed at start; see 'ssihvctl vm show')\n"
+	      "      --memory-only         ssihv backend, on the other hosts of a VM: be\n"
+	      "                            home to the guest memory the topology places\n"
+	      "                            here ('home = N') and serve it to the host\n"
+	      "                            running the guest, until SIGINT or SIGTERM\n"
+	      "                            (same --topology and --vm-id; no --kernel)\n"
 	      "      --topology FILE       guest NUMA nodes, distances, HMAT values and\n"
 	      "                            host placement (INI, Documentation/acpi.rst);\n"
 	      "                            gives --cpus and --memory when they are omitted\n"
@@ -191,6 +199,9 @@ enum options_result options_parse(int argc, char **argv,
 			}
 			cfg->vm_id_given = true;
 			break;
+		case OPT_MEMORY_ONLY:
+			cfg->memory_only = true;
+			break;
 		case OPT_HELP:
 			options_usage(stdout);
 			return OPTIONS_HELP;
@@ -208,6 +219,17 @@ enum options_result options_parse(int argc, char **argv,
 		fprintf(err, "ssi-vmm: unexpected argument '%s' (see --help)\n",
 			argv[optind]);
 		return OPTIONS_ERROR;
+	}
+	if (cfg->memory_only) {
+		if (cfg->mem_backend != MEM_BACKEND_SSIHV || !cfg->vm_id_given) {
+			fprintf(err, "ssi-vmm: --memory-only needs --memory-backend ssihv and the guest's --vm-id\n");
+			return OPTIONS_ERROR;
+		}
+		if (cfg->kernel_path || cfg->initrd_path || cfg->nr_disks) {
+			fprintf(err, "ssi-vmm: --memory-only runs no guest: no --kernel, --initrd or --disk\n");
+			return OPTIONS_ERROR;
+		}
+		return OPTIONS_OK;
 	}
 	if (!cfg->kernel_path) {
 		fprintf(err, "ssi-vmm: --kernel is required (see --help)\n");

@@ -57,6 +57,7 @@ struct vmm_config {
 	const char *disks[MAX_DISKS];	/* "PATH" or "PATH,ro" */
 	uint64_t vm_id;		/* ssihv backend: cluster-wide VM id */
 	bool vm_id_given;	/* --vm-id was on the command line */
+	bool memory_only;	/* --memory-only: home memory, run no guest */
 };
 
 struct vcpu {

@@ -43,6 +43,7 @@ static void test_empty_file_is_one_node(void **state)
 	assert_int_equal(t->nodes[0].ranges[0].size, 512ull << 20);
 	assert_int_equal(t->distance[0][0], 10);
 	assert_int_equal(t->nodes[0].host_node, -1);
+	assert_int_equal(t->nodes[0].home, -1);
 	assert_int_equal(t->acpi.pm_base, 0x600);
 	ssi_topo_free(t);
 }
@@ -114,6 +115,7 @@ static void test_explicit_node(void **state)
 		"memory = 1G@0, 1G@4G\n"
 		"host = hostA\n"
 		"host_node = 1\n"
+		"home = 255\n"
 		"host_cpus = 4-7,12\n";
 	struct ssi_topo *t = parse_ok(text);
 	const struct ssi_node *n = &t->nodes[0];
@@ -125,6 +127,7 @@ static void test_explicit_node(void **state)
 	assert_int_equal(n->ranges[1].base, 4ull << 30);
 	assert_string_equal(n->host, "hostA");
 	assert_int_equal(n->host_node, 1);
+	assert_int_equal(n->home, 255);
 	assert_int_equal(n->nr_host_cpus, 5);
 	assert_int_equal(n->host_cpus[4], 12);
 	ssi_topo_free(t);
@@ -234,6 +237,12 @@ static void test_err_zero_size(void **state)
 {
 	expect_error("[node0]\nmemory = 0@1G\n", 2, "zero-size", NULL);
 	expect_error("[node0]\n\nmemory = 0\n", 3, "zero-size", NULL);
+}
+
+static void test_err_home(void **state)
+{
+	expect_error("[node0]\nhome = 256\n", 2, "must be 0..255", "home");
+	expect_error("[node0]\n\nhome = -1\n", 3, "home", NULL);
 }
 
 static void test_err_unaligned(void **state)
@@ -405,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_err_distance_row_length),
 		cmocka_unit_test(test_err_matrix_row_unknown_node),
 		cmocka_unit_test(test_err_zero_size),
+		cmocka_unit_test(test_err_home),
 		cmocka_unit_test(test_err_unaligned),
 		cmocka_unit_test(test_err_too_many_nodes),
 		cmocka_unit_test(test_err_node_beyond_count),

@@ -28,6 +28,8 @@ static struct nla_policy stats_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_STATS_FAULTS_REMOTE]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_FAULTS_REFUSED]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_REVOKED]		= { .type = NLA_U64 },
+	[SSIHV_A_STATS_FRAMES_SERVED]	= { .type = NLA_U64 },
+	[SSIHV_A_STATS_FRAMES_RECALLED]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_RESIDENT]	= { .type = NLA_NESTED },
 	[SSIHV_A_STATS_FAULT_NS_HIST]	= { .minlen = SSIHV_HIST_BUCKETS *
 						      sizeof(uint64_t) },
@@ -69,6 +71,8 @@ struct vm_stats {
 	uint64_t resident;
 	uint64_t faults[NR_KINDS];
 	uint64_t revoked;
+	uint64_t served;	/* frames handed to other nodes */
+	uint64_t recalled;	/* frames this home took back */
 	struct node_pages *nodes;
 	unsigned int nr_nodes;
 	uint64_t hist[SSIHV_HIST_BUCKETS];
@@ -139,6 +143,12 @@ static int handle_stats(struct nlattr **attrs, void *arg)
 	vm->id = nla_get_u64(attrs[SSIHV_A_VM_ID]);
 	vm->resident = nla_get_u64(attrs[SSIHV_A_VM_PAGES_RESIDENT]);
 	vm->revoked = nla_get_u64(attrs[SSIHV_A_STATS_REVOKED]);
+	/* Absent from modules older than remote frames: 0. */
+	if (attrs[SSIHV_A_STATS_FRAMES_SERVED])
+		vm->served = nla_get_u64(attrs[SSIHV_A_STATS_FRAMES_SERVED]);
+	if (attrs[SSIHV_A_STATS_FRAMES_RECALLED])
+		vm->recalled =
+			nla_get_u64(attrs[SSIHV_A_STATS_FRAMES_RECALLED]);
 	for (i = 0; i < NR_KINDS; i++)
 		vm->faults[i] = nla_get_u64(attrs[kinds[i].attr]);
 	memcpy(vm->hist, nla_data(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
@@ -275,6 +285,8 @@ static void print_stats(const struct vm_stats *vm)
 		snprintf(text, sizeof(text), "-");
 	out_text("remote miss ratio", text);
 	out_u64("revoked", "revoked pages", vm->revoked);
+	out_u64("frames_served", "frames served", vm->served);
+	out_u64("frames_recalled", "frames recalled", vm->recalled);
 
 	out_list_begin("resident", "resident pages per NUMA node");
 	for (i = 0; i < vm->nr_nodes; i++) {
@@ -363,6 +375,18 @@ static void print_prometheus(const struct vm_stats *vms, unsigned int n)
 	for (v = 0; v < n; v++)
 		printf("ssihv_pages_revoked_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
 		       vms[v].id, vms[v].revoked);
+
+	puts("# HELP ssihv_frames_served_total Guest frames this host handed to other nodes.");
+	puts("# TYPE ssihv_frames_served_total counter");
+	for (v = 0; v < n; v++)
+		printf("ssihv_frames_served_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
+		       vms[v].id, vms[v].served);
+
+	puts("# HELP ssihv_frames_recalled_total Guest frames this home took back from their owner.");
+	puts("# TYPE ssihv_frames_recalled_total counter");
+	for (v = 0; v < n; v++)
+		printf("ssihv_frames_recalled_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
+		       vms[v].id, vms[v].recalled);
 
 	puts("# HELP ssihv_resident_pages Guest pages of the VM resident on this host, by host NUMA node.");
 	puts("# TYPE ssihv_resident_pages gauge");

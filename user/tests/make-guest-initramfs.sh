@@ -48,7 +48,9 @@ fi
 # guest_end=poweroff|reboot says how the guest ends (default poweroff),
 # guest_echo=1 makes it read one line from the console and echo it back,
 # guest_numa=1 reports the NUMA nodes, distances and HMAT values it sees,
-# guest_memcheck=MIB runs the memory checker over MIB MiB,
+# guest_memcheck=MIB runs the memory checker over MIB MiB (with
+# guest_memsplit=MIB it also says how much of it lies at or above that
+# guest-physical address),
 # guest_disk=1 mounts the ext4 file system on /dev/vda, prints hello.txt
 # from it and writes from-guest.txt; a /dev/vdb is read and must refuse
 # writes.
@@ -74,7 +76,7 @@ if [ "$guest_numa" = 1 ]; then
 	done
 fi
 if [ -n "$guest_memcheck" ]; then
-	memcheck "$guest_memcheck"
+	memcheck "$guest_memcheck" $guest_memsplit
 fi
 if [ "$guest_disk" = 1 ]; then
 	mount -t devtmpfs devtmpfs /dev

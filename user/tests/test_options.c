@@ -137,6 +137,29 @@ static void test_vm_id(void **state)
 		     "--vm-id");
 }
 
+static void test_memory_only(void **state)
+{
+	struct vmm_config cfg;
+	FILE *err = err_stream();
+
+	assert_int_equal(PARSE(&cfg, err, "--memory-only", "--memory-backend",
+			       "ssihv", "--vm-id", "7", "--topology", "t.ini"),
+			 OPTIONS_OK);
+	assert_true(cfg.memory_only);
+	assert_null(cfg.kernel_path);
+	fclose(err);
+	err = err_stream();
+	expect_error(PARSE(&cfg, err, "--memory-only", "--vm-id", "7"), err,
+		     "--memory-backend ssihv");
+	err = err_stream();
+	expect_error(PARSE(&cfg, err, "--memory-only", "--memory-backend",
+			   "ssihv"), err, "--vm-id");
+	err = err_stream();
+	expect_error(PARSE(&cfg, err, "--memory-only", "--memory-backend",
+			   "ssihv", "--vm-id", "7", "-k", "bz"), err,
+		     "no --kernel");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_memory_sizes),
 		cmocka_unit_test(test_vm_id),
+		cmocka_unit_test(test_memory_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

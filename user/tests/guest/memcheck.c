@@ -6,9 +6,11 @@
  * Fills MiB of memory with a pattern that depends on each word's address
  * and a seed, reads it all back, repeats with the inverted seed (so every
  * bit is seen both ways), and reports through /proc/self/pagemap how much
- * of it sits above 4G guest-physical, which is the second memslot.
+ * of it sits above 4G guest-physical, which is the second memslot, and
+ * with SPLIT how much at or above SPLIT MiB guest-physical (the memory of
+ * a second NUMA node, say).
  *
- * Usage: memcheck MIB
+ * Usage: memcheck MIB [SPLIT]
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -41,6 +43,8 @@ static long check(uint64_t *mem, size_t words, uint64_t seed)
 int main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 64;
+	uint64_t split = argc > 2 ? strtoull(argv[2], NULL, 0) << 20 : 0;
+	unsigned long above_split = 0;
 	size_t len = mib << 20, words = len / 8, pages = len / PAGE_SIZE, p;
 	uint64_t *mem, seeds[2] = { 0x5a5a5a5a12345678ULL };
 	unsigned long high = 0, missing = 0;
@@ -74,8 +78,14 @@ int main(int argc, char **argv)
 		}
 		if ((entry & PFN_MASK) * PAGE_SIZE >= (1ULL << 32))
 			high++;
+		if (split && (entry & PFN_MASK) * PAGE_SIZE >= split)
+			above_split++;
 	}
-	printf("GUEST: memcheck ok %zu MiB, %lu MiB of it above 4G%s\n", mib,
-	       high * PAGE_SIZE >> 20, missing ? " (some pages not resident)" : "");
+	printf("GUEST: memcheck ok %zu MiB, %lu MiB of it above 4G", mib,
+	       high * PAGE_SIZE >> 20);
+	if (split)
+		printf(", %lu MiB at or above %llu MiB", above_split * PAGE_SIZE >> 20,
+		       (unsigned long long)(split >> 20));
+	printf("%s\n", missing ? " (some pages not resident)" : "");
 	return 0;
 }
