@@ -14,8 +14,10 @@
  *
  * Each range names its home: the topology node's "home = N" (a cluster
  * node id), else this host's node id (the module's node_id parameter).
- * Frames homed elsewhere are fetched over RDMA on first touch; that host
- * holds the same VM id with the same map (ssi-vmm --memory-only there).
+ * Every host of the VM must attach the same map, so once one node names
+ * its home all must.  Frames homed elsewhere are fetched over RDMA on
+ * first touch; that host holds the same VM id with the same map
+ * (ssi-vmm --memory-only there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +79,23 @@ static int add_range(struct ssihv_map *map, uint64_t gpa, uint64_t size,
  * layout exactly, so they are the ranges; host_node < 0 (or --no-pin)
  * leaves the choice to the module.
  */
+/* With one home named, all must be: other hosts could not agree. */
+static int check_homes(const struct ssi_topo *topo)
+{
+	unsigned int n, named = 0;
+
+	for (n = 0; n < topo->nr_nodes; n++)
+		named += topo->nodes[n].home >= 0;
+	for (n = 0; named && n < topo->nr_nodes; n++) {
+		if (topo->nodes[n].home < 0) {
+			fprintf(stderr, "ssi-vmm: --memory-backend ssihv: node%u names no 'home' while others do; every host of the VM needs the same map\n",
+				n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int build_map(struct vmm *vmm, struct ssihv_map *map)
 {
 	const struct ssi_topo *topo = vmm->topo;
@@ -94,6 +113,8 @@ static int build_map(struct vmm *vmm, struct ssihv_map *map)
 			return -1;
 		return 0;
 	}
+	if (check_homes(topo) < 0)
+		return -1;
 	for (n = 0; n < topo->nr_nodes; n++) {
 		const struct ssi_node *node = &topo->nodes[n];
 		unsigned int home = node->home >= 0 ? (unsigned int)node->home

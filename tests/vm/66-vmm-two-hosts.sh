@@ -31,6 +31,9 @@ cpus_per_node = 1
 memory_per_node = 256M
 remote_distance = 30
 
+[node0]
+home = 0
+
 [node1]
 home = 1
 INI
@@ -39,14 +42,15 @@ INI
 	httpd -p 8080 -h /www
 	wait_flag() {	# wait_flag NODE NAME SECONDS
 		i=0
-		until wget -q -O /dev/null "http://$(peer_addr $1):8080/$2"; do
+		until wget -q -O /dev/null "http://$(peer_addr $1):8080/$2" \
+			2>/dev/null; do
 			i=$((i + 1))
 			[ $i -le $(($3 * 2)) ] || return 1
 			sleep 0.5
 		done
 	}
 	stats() {
-		ssihvctl -j stats $vmid | tr -d " \n"
+		ssihvctl -j stats $vmid 2>/dev/null | tr -d " \n"
 	}
 	stat_field() {
 		sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
