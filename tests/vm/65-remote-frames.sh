@@ -10,10 +10,12 @@
 # lost-write and stale-read checks; requests the peer must refuse; node
 # 1's VM instance going away; then node 1 dies (sysrq reboot) while it
 # holds frames of B, and node 0's accesses to them end in SIGBUS while
-# range A keeps working.
+# range A keeps working.  VMTEST_OPTS adds tools/vmtest options (e.g.
+# VMTEST_OPTS="-k debug" for the KASAN + lockdep kernel).
 set -e
 cd "$(dirname "$0")/../.."
-exec tools/vmtest -n 2 -t 600 -m 768 --bin /usr/bin/rdma \
+# shellcheck disable=SC2086
+exec tools/vmtest -n 2 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	--file tests/vm/lib/rdma-node.sh=/ssihv/rdma-node.sh -- sh -c '
 	. /ssihv/rdma-node.sh
 	peer=$((1 - SSIHV_NODE))
