@@ -17,3 +17,6 @@ $(B)/selftests/rdma_events: selftests/rdma_events.c include/uapi/linux/ssihv.h
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
 
 selftests: $(B)/selftests/rdma_events
+
+# wire_frame_test checks the module's wire parser: rebuild it when it changes.
+$(B)/selftests/wire_frame_test: kmod/proto/wire.h kmod/proto/types.h
