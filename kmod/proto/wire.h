@@ -147,6 +147,12 @@ static inline const char *ssihv_wire_err_str(int err)
 	return names[err];
 }
 
+/* Does [base, base + len) wrap around the 64-bit address space? */
+static inline bool ssihv_wire_wraps(u64 base, u64 len)
+{
+	return base + len < base;
+}
+
 static inline void ssihv_put16(u8 *p, u16 v)
 {
 	p[0] = (u8)(v & 0xff);
@@ -353,9 +359,11 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 		    msg->hello.landing_pages > SSIHV_WIRE_MAX_POOL)
 			return SSIHV_WIRE_ERANGE;
 		/* The pool must not wrap around the address space. */
-		if (msg->hello.pool_addr + (u64)(msg->hello.serve_pages +
-		    msg->hello.inbox_pages + msg->hello.landing_pages) *
-		    SSIHV_WIRE_PAGE_SIZE < msg->hello.pool_addr)
+		if (ssihv_wire_wraps(msg->hello.pool_addr,
+				     (u64)(msg->hello.serve_pages +
+					   msg->hello.inbox_pages +
+					   msg->hello.landing_pages) *
+				     SSIHV_WIRE_PAGE_SIZE))
 			return SSIHV_WIRE_ERANGE;
 		break;
 	case SSIHV_MSG_PING:
