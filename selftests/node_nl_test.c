@@ -192,7 +192,7 @@ TEST(xfer_test_validates_every_field)
 	node_del(&conn, NODE_A);
 	ASSERT_EQ(node_add4(&conn, NODE_A, "10.99.7.7"), 0);
 	EXPECT_NE(xfer(&conn, 0, 10, 1, 1), 0);
-	EXPECT_NE(xfer(&conn, SSIHV_XFER_PUSH + 1, 10, 1, 1), 0);
+	EXPECT_NE(xfer(&conn, SSIHV_XFER_FRAME_REQ + 1, 10, 1, 1), 0);
 	EXPECT_NE(xfer(&conn, SSIHV_XFER_FETCH_READ, 0, 1, 1), 0);
 	EXPECT_NE(xfer(&conn, SSIHV_XFER_FETCH_READ, SSIHV_XFER_MAX + 1, 1,
 		       1), 0);

@@ -364,6 +364,8 @@ TEST(stats_json_and_prometheus_agree_with_netlink)
 	EXPECT_EQ(json_u64(stats, "faults_total"),
 		  nl.first + nl.map + nl.upgrade + nl.refused);
 	EXPECT_EQ(json_u64(stats, "revoked"), nl.revoked);
+	EXPECT_EQ(json_u64(stats, "frames_served"), 0);
+	EXPECT_EQ(json_u64(stats, "frames_recalled"), 0);
 	EXPECT_EQ(json_u64(stats, "resident_pages"), nl.resident);
 	group = member(stats, "fault_service_ns");
 	EXPECT_EQ(json_u64(group, "count"), hist_total(&nl));
@@ -428,6 +430,10 @@ TEST(stats_json_and_prometheus_agree_with_netlink)
 			node_sum += (uint64_t)value;
 		} else if (!strcmp(name, "ssihv_pages_revoked_total")) {
 			EXPECT_EQ((uint64_t)value, nl.revoked);
+		} else if (!strcmp(name, "ssihv_frames_served_total") ||
+			   !strcmp(name, "ssihv_frames_recalled_total")) {
+			/* One node, every frame homed here: none moved. */
+			EXPECT_EQ((uint64_t)value, 0);
 		} else if (!strcmp(name, "ssihv_fault_service_seconds_bucket")) {
 			/* Cumulative, in the kernel's bucket order. */
 			if (strstr(labels, "le=\"+Inf\"")) {
@@ -451,7 +457,7 @@ TEST(stats_json_and_prometheus_agree_with_netlink)
 			FAIL("unexpected metric %s", name);
 		}
 	}
-	EXPECT_EQ(families, 4);
+	EXPECT_EQ(families, 6);
 	EXPECT_EQ(node_sum, nl.resident);
 	EXPECT_TRUE(have_inf);
 	EXPECT_TRUE(have_count);
