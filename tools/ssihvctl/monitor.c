@@ -65,6 +65,8 @@ static const char *event_name(uint8_t cmd)
 		return "node-up";
 	case SSIHV_CMD_EVENT_NODE_DOWN:
 		return "node-down";
+	case SSIHV_CMD_EVENT_FRAME_UNAVAILABLE:
+		return "frame-unavailable";
 	}
 	return NULL;
 }
