@@ -55,7 +55,7 @@ INI
 	stat_field() {
 		sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
 	}
-	echo "1..$((SSIHV_NODE == 0 ? 9 : 7))"
+	echo "1..$((SSIHV_NODE == 0 ? 11 : 8))"
 	must "soft-RoCE rxe0 on eth0" rxe_up
 	must "ssihv loads as node $SSIHV_NODE" ssihv_up
 	must "node add $peer" ssihvctl node add $peer $(peer_addr $peer)
@@ -94,13 +94,13 @@ INI
 		--cmdline "console=ttyS0 panic=-1 noxsave guest_numa=1 guest_memcheck=320 guest_memsplit=256" \
 		</dev/null >/tmp/guest.out 2>&1 &
 	pid=$!
-	i=0
-	until [ -n "$(stats | stat_field faults_remote)" ] &&
-	      [ "$(stats | stat_field faults_remote)" -gt 0 ] ||
-	      ! kill -0 $pid 2>/dev/null; do
-		sleep 0.5
+	# The instance goes with ssi-vmm: keep the last sample taken.
+	: >/tmp/st0.run
+	while kill -0 $pid 2>/dev/null; do
+		stats >/tmp/st0.new
+		[ -s /tmp/st0.new ] && mv /tmp/st0.new /tmp/st0.run
+		sleep 2
 	done
-	stats >/tmp/st0.run
 	wait $pid
 	rc=$?
 	echo "# guest ran $(($(date +%s) - start)) s"
@@ -113,9 +113,10 @@ INI
 		sed -n "s/^GUEST: memcheck ok 320 MiB.*, \([0-9]*\) MiB at or above 256 MiB.*/\1/p")
 	check "memcheck passed over 320 MiB, ${split:-?} MiB of it homed on node 1" \
 		[ "${split:-0}" -ge 32 ]
-	echo "# node 0 stats while the guest ran: $(cat /tmp/st0.run)"
+	echo "# node 0 stats, last sample while the guest ran: $(cat /tmp/st0.run)"
 	remote=$(stat_field faults_remote </tmp/st0.run)
-	check "node 0 counted remote faults ($remote)" [ "${remote:-0}" -gt 0 ]
+	check "node 0 counted remote faults ($remote, >= 16384)" \
+		[ "${remote:-0}" -ge 16384 ]
 	check "no guest kernel splat" \
 		sh -c "! tr -d \"\\r\" </tmp/guest.out | grep -qE \"BUG:|WARNING:|Call Trace:|Oops\""
 	touch /www/done
