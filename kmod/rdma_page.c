@@ -210,12 +210,27 @@ unmap:
 	return ret;
 }
 
+/*
+ * Copy what the peer RDMA WROTE into our landing slot out to dst, with
+ * the slot's DMA mapping synced to the CPU and back around the copy.
+ */
+static void ssihv_landing_copy(struct ssihv_conn *conn, int slot,
+			       struct page *dst)
+{
+	unsigned int idx = SSIHV_POOL_SERVE + SSIHV_POOL_INBOX + slot;
+
+	ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
+				   PAGE_SIZE, DMA_BIDIRECTIONAL);
+	copy_highpage(dst, conn->pages[idx]);
+	ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
+				      PAGE_SIZE, DMA_BIDIRECTIONAL);
+}
+
 static int ssihv_fetch_write(struct ssihv_conn *conn, u64 pgno,
 			     struct page *dst)
 {
 	struct ssihv_wire_msg req = { .type = SSIHV_MSG_FETCH_REQ };
 	struct ssihv_wait wait = { .status = -EIO };
-	unsigned int idx;
 	int slot, ret;
 
 	slot = ssihv_slot_get(conn, conn->landing_busy,
@@ -237,14 +252,8 @@ static int ssihv_fetch_write(struct ssihv_conn *conn, u64 pgno,
 	ret = ssihv_conn_wait(conn, &wait);
 	if (!ret)
 		ret = wait.reply.fetch_rep.status;
-	if (!ret) {
-		idx = SSIHV_POOL_SERVE + SSIHV_POOL_INBOX + slot;
-		ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
-					   PAGE_SIZE, DMA_BIDIRECTIONAL);
-		copy_highpage(dst, conn->pages[idx]);
-		ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
-					      PAGE_SIZE, DMA_BIDIRECTIONAL);
-	}
+	if (!ret)
+		ssihv_landing_copy(conn, slot, dst);
 out:
 	ssihv_slot_put(conn, conn->landing_busy, slot);
 	return ret;
@@ -724,7 +733,6 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	struct ssihv_wait wait = { .status = -EIO };
 	struct ssihv_node *node;
 	struct ssihv_conn *conn;
-	unsigned int idx;
 	int slot, ret;
 	void *va;
 
@@ -763,12 +771,7 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	if (!ret)
 		ret = wait.reply.frame_rep.status;
 	if (!ret) {
-		idx = SSIHV_POOL_SERVE + SSIHV_POOL_INBOX + slot;
-		ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
-					   PAGE_SIZE, DMA_BIDIRECTIONAL);
-		copy_highpage(dst, conn->pages[idx]);
-		ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
-					      PAGE_SIZE, DMA_BIDIRECTIONAL);
+		ssihv_landing_copy(conn, slot, dst);
 		va = kmap_local_page(dst);
 		if (ssihv_page_csum(va) != wait.reply.frame_rep.csum)
 			ret = -EBADMSG;
