@@ -43,7 +43,11 @@ static u64 ssihv_revoke_chunk(struct ssihv_vm *vm, struct ssihv_range *range,
 		}
 		page = pfn_to_page(pde_pfn(pde));
 		lock_page(page);
-		if (shared)
+		/*
+		 * Only the home may share a frame on its own; elsewhere the
+		 * home knows this node as the owner, so it stays that.
+		 */
+		if (shared && range->home_node == ssihv_config_node_id())
 			pde_set_state(pde, SSIHV_PAGE_SHARED);
 		mutex_unlock(lock);
 		pages[n++] = page;
@@ -196,139 +200,4 @@ int ssihv_frame_wait_busy(struct ssihv_vm *vm, struct ssihv_range *range,
 			return -EINTR;
 	}
 	return 0;
-}
-
-static void ssihv_frame_refused(struct ssihv_conn *conn,
-				const struct ssihv_wire_msg *msg, int err)
-{
-	atomic64_inc(&conn->node->frames_refused);
-	pr_warn_ratelimited("ssihv: node %u: frame request vm %llu gfn %#llx refused: %d\n",
-			    conn->node->id, msg->frame_req.vm_id,
-			    msg->frame_req.gfn, err);
-}
-
-/*
- * Serve a FRAME_REQ from node @src (workqueue, between ssihv_conn_enter()
- * and _leave()), always answering it.  Exclusive migration: the frame has
- * one valid copy, and whoever asks gets it.
- *
- * - The home serves anyone: a frame it holds goes at once; one owned by a
- *   third node is recalled first (the frame is busy meanwhile); one never
- *   touched anywhere is allocated zeroed, charged like a first touch.
- * - Any other node only gives a frame it holds back to its home (a
- *   recall).
- *
- * Either way the copy here is unmapped from every mapping (KVM's through
- * its MMU notifier) before the data is sent, and dropped once the data is
- * in the requester's landing slot and the reply is posted; until then a
- * failure leaves the frame valid here.  The frame lock is held across the
- * RDMA WRITE (which needs only the peer's NIC), never across a wait for
- * another node's request handler.
- */
-int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
-		      const struct ssihv_wire_msg *msg)
-{
-	unsigned int self = ssihv_config_node_id();
-	u64 gfn = msg->frame_req.gfn;
-	struct ssihv_range *range;
-	struct ssihv_pde *pde;
-	struct ssihv_vm *vm;
-	struct mutex *lock;	/* the frame's */
-	struct page *page;
-	unsigned int owner;
-	u32 csum = 0;
-	int ret;
-
-	vm = ssihv_vm_get(msg->frame_req.vm_id);
-	if (!vm) {
-		ret = -ENOENT;
-		goto refuse;
-	}
-	range = ssihv_vm_find_range(vm, gfn);
-	if (!range) {
-		ret = -ERANGE;
-		goto refuse_put;
-	}
-	if (range->home_node != self && range->home_node != src) {
-		ret = -EREMOTE;
-		goto refuse_put;
-	}
-	pde = ssihv_range_pde(range, gfn);
-	lock = ssihv_frame_lock(vm, gfn);
-	mutex_lock(lock);
-	ssihv_frame_wait_busy(vm, range, gfn, false);
-	if (READ_ONCE(vm->dead)) {
-		ret = -ENODEV;
-		goto refuse_unlock;
-	}
-	if (pde_state(pde) == SSIHV_PAGE_INVALID) {
-		owner = pde_owner(pde);
-		/* A recall of a frame we do not hold, or a lost copy. */
-		if (range->home_node != self || owner == src) {
-			ret = -ESTALE;
-			goto refuse_unlock;
-		}
-		page = ssihv_alloc_frame(vm, range);
-		if (!page) {
-			ret = -ENOMEM;
-			goto unlock;
-		}
-		if (owner != self) {
-			/* Recall it from its owner, then pass it on. */
-			ssihv_frame_set_busy(range, gfn);
-			mutex_unlock(lock);
-			ret = ssihv_frame_fetch(owner, vm->id, gfn,
-						msg->frame_req.access, page);
-			mutex_lock(lock);
-			ssihv_frame_clear_busy(vm, range, gfn);
-			if (!ret && READ_ONCE(vm->dead))
-				ret = -ENODEV;
-			if (ret) {
-				put_page(page);
-				goto unlock;
-			}
-			this_cpu_inc(vm->stats->recalled);
-		}
-		atomic64_inc(&vm->resident);
-		atomic64_inc(&vm->node_pages[page_to_nid(page)]);
-		pde_set(pde, page_to_pfn(page), SSIHV_PAGE_EXCLUSIVE, self);
-	}
-	page = pfn_to_page(pde_pfn(pde));
-	/* Out of every mapping first: see "No lost PTE" above. */
-	lock_page(page);
-	unmap_mapping_range(ssihv_vm_mapping(vm), (loff_t)gfn << PAGE_SHIFT,
-			    PAGE_SIZE, 1);
-	unlock_page(page);
-	ret = ssihv_frame_write(conn, page, msg->frame_req.slot, &csum);
-	if (!ret)
-		ret = ssihv_frame_reply(conn, msg->tag, 0, csum);
-	if (ret) {
-		/* Not handed over: the frame stays valid here. */
-		mutex_unlock(lock);
-		ssihv_vm_put(vm);
-		return ret;
-	}
-	/* The requester owns it now. */
-	pde_set(pde, 0, SSIHV_PAGE_INVALID, src);
-	mutex_unlock(lock);
-	atomic64_dec(&vm->resident);
-	atomic64_dec(&vm->node_pages[page_to_nid(page)]);
-	put_page(page);
-	this_cpu_inc(vm->stats->served);
-	ssihv_vm_put(vm);
-	return 0;
-
-refuse_unlock:
-	mutex_unlock(lock);
-refuse_put:
-	ssihv_vm_put(vm);
-refuse:
-	ssihv_frame_refused(conn, msg, ret);
-	goto reply;
-unlock:
-	mutex_unlock(lock);
-	ssihv_vm_put(vm);
-reply:
-	ssihv_frame_reply(conn, msg->tag, ret, 0);
-	return ret;
 }

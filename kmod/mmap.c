@@ -61,6 +61,18 @@ static void ssihv_frame_unavailable(struct ssihv_vm *vm, u64 gfn, u32 node,
 	ssihv_event_frame(vm->id, gfn << PAGE_SHIFT, node, err);
 }
 
+/* Getting the frame from @node failed with @err: SIGBUS (or OOM). */
+static vm_fault_t ssihv_frame_failed(struct ssihv_vm *vm, u64 gfn, u32 node,
+				     int err)
+{
+	if (err == -ENOMEM)
+		return VM_FAULT_OOM;
+	pr_warn_ratelimited("ssihv: vm %llu: frame %#llx from node %u: %d\n",
+			    vm->id, gfn, node, err);
+	ssihv_frame_unavailable(vm, gfn, node, err);
+	return VM_FAULT_SIGBUS;
+}
+
 /* Over its limit: refuse, and tell listeners at most once a second. */
 static void ssihv_limit_hit(struct ssihv_vm *vm, u64 gfn)
 {
@@ -75,23 +87,21 @@ static void ssihv_limit_hit(struct ssihv_vm *vm, u64 gfn)
 
 /*
  * The frame is homed elsewhere, or homed here and owned by another node:
- * fetch it from the node that can hand it over (its home, or, on the home,
- * its owner).  Called with the frame lock held and the frame not busy;
+ * get a copy (Documentation/memory.rst, "Frames homed elsewhere").  On
+ * the home, the owner hands it back (keeping a shared copy for a read);
+ * elsewhere the home grants a shared copy for a read and the only one
+ * for a write.  Called with the frame lock held and the frame not busy;
  * returns with the lock held and the frame installed (0) or not (SIGBUS,
- * OOM).  The frame is busy while the lock is dropped for the request, so
- * that neither local faults nor the other node's requests for it see a
- * half-done state, and no frame lock is held while another node works.
+ * OOM).  The frame is busy while the lock is dropped for the request.
  */
 static vm_fault_t ssihv_fault_remote(struct vm_fault *vmf,
-				     struct ssihv_range *range, u64 gfn,
-				     struct mutex *lock)
+				     struct ssihv_range *range, u64 gfn)
 {
 	struct ssihv_vm *vm = range->vm;
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	unsigned int self = ssihv_config_node_id();
 	u8 access = vmf->flags & FAULT_FLAG_WRITE ? SSIHV_FRAME_WRITE :
 		    SSIHV_FRAME_READ;
-	struct page *page;
 	u32 from;
 	int ret;
 
@@ -101,30 +111,17 @@ static vm_fault_t ssihv_fault_remote(struct vm_fault *vmf,
 		ssihv_limit_hit(vm, gfn);
 		return VM_FAULT_SIGBUS;
 	}
-	page = ssihv_alloc_frame(vm, range);
-	if (!page) {
-		atomic64_dec(&vm->resident);
-		return VM_FAULT_OOM;
+	if (range->home_node == self) {
+		ssihv_frame_set_busy(range, gfn);
+		ret = ssihv_home_hold(vm, range, gfn, access, true);
+		ssihv_frame_clear_busy(vm, range, gfn);
+	} else {
+		ret = ssihv_node_get_frame(vm, range, gfn, access, true);
 	}
-	ssihv_frame_set_busy(range, gfn);
-	mutex_unlock(lock);
-	ret = ssihv_frame_fetch(from, vm->id, gfn, access, page);
-	mutex_lock(lock);
-	ssihv_frame_clear_busy(vm, range, gfn);
-	if (!ret && READ_ONCE(vm->dead))
-		ret = -ENODEV;
 	if (ret) {
 		atomic64_dec(&vm->resident);
-		put_page(page);
-		pr_warn_ratelimited("ssihv: vm %llu: frame %#llx from node %u: %d\n",
-				    vm->id, gfn, from, ret);
-		ssihv_frame_unavailable(vm, gfn, from, ret);
-		return VM_FAULT_SIGBUS;
+		return ssihv_frame_failed(vm, gfn, from, ret);
 	}
-	atomic64_inc(&vm->node_pages[page_to_nid(page)]);
-	pde_set(pde, page_to_pfn(page), SSIHV_PAGE_EXCLUSIVE, self);
-	if (range->home_node == self)
-		this_cpu_inc(vm->stats->recalled);
 	return 0;
 }
 
@@ -157,7 +154,7 @@ static vm_fault_t ssihv_fault(struct vm_fault *vmf)
 		if (range->home_node != ssihv_config_node_id() ||
 		    pde_owner(pde) != ssihv_config_node_id()) {
 			/* Held elsewhere: fetch it over RDMA. */
-			vmret = ssihv_fault_remote(vmf, range, gfn, lock);
+			vmret = ssihv_fault_remote(vmf, range, gfn);
 			if (vmret) {
 				mutex_unlock(lock);
 				this_cpu_inc(vm->stats->faults[SSIHV_FAULT_REMOTE]);
@@ -214,6 +211,42 @@ refuse:
 }
 
 /*
+ * Upgrade a SHARED frame for a write (frame lock held, frame not busy).
+ * On the home, every other node's copy is invalidated first; elsewhere
+ * the home grants the only copy (and invalidates the others).  Returns 0
+ * with the frame EXCLUSIVE here, possibly in a new page, or a fault code.
+ */
+static vm_fault_t ssihv_upgrade(struct ssihv_range *range, u64 gfn,
+				u64 start_ns)
+{
+	struct ssihv_vm *vm = range->vm;
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	int ret;
+
+	if (range->home_node == ssihv_config_node_id()) {
+		ssihv_frame_set_busy(range, gfn);
+		ssihv_home_invalidate(vm, range, gfn, U32_MAX);
+		ssihv_frame_clear_busy(vm, range, gfn);
+		if (READ_ONCE(vm->dead) ||
+		    pde_state(pde) != SSIHV_PAGE_SHARED)
+			return VM_FAULT_SIGBUS;
+		pde_set_state(pde, SSIHV_PAGE_EXCLUSIVE);
+		pde_touch(pde, ssihv_vm_ms_at(vm, start_ns));
+		ssihv_stats_fault(vm, SSIHV_FAULT_UPGRADE, start_ns);
+		return 0;
+	}
+	ret = ssihv_node_get_frame(vm, range, gfn, SSIHV_FRAME_UPGRADE, false);
+	if (ret) {
+		this_cpu_inc(vm->stats->faults[SSIHV_FAULT_REMOTE]);
+		ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, start_ns);
+		return ssihv_frame_failed(vm, gfn, range->home_node, ret);
+	}
+	pde_touch(pde, ssihv_vm_ms_at(vm, start_ns));
+	ssihv_stats_fault(vm, SSIHV_FAULT_REMOTE, start_ns);
+	return 0;
+}
+
+/*
  * A write to a frame mapped read-only.  Frames are always mapped read-only
  * first (the mapping wants write notification), so this also runs for the
  * first write to an EXCLUSIVE frame; only SHARED ones need upgrading.
@@ -224,9 +257,9 @@ static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
 	struct ssihv_vm *vm = range->vm;
 	u64 gfn = vmf->pgoff;
 	struct page *page = vmf->page;
-	u64 start_ns;
 	struct ssihv_pde *pde;
 	struct mutex *lock;	/* the frame's */
+	vm_fault_t vmret;
 
 	if (WARN_ON_ONCE(gfn - range->first_gfn >= range->nr_pages))
 		return VM_FAULT_SIGBUS;
@@ -234,7 +267,9 @@ static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
 	pde = ssihv_range_pde(range, gfn);
 	lock = ssihv_frame_lock(vm, gfn);
 	mutex_lock(lock);
-	if (READ_ONCE(vm->dead)) {
+	/* Another node's request or our own fault is moving it. */
+	if (ssihv_frame_wait_busy(vm, range, gfn, true) ||
+	    READ_ONCE(vm->dead)) {
 		mutex_unlock(lock);
 		ssihv_stats_fault(vm, SSIHV_FAULT_REFUSED, ktime_get_ns());
 		return VM_FAULT_SIGBUS;
@@ -247,10 +282,12 @@ static vm_fault_t ssihv_page_mkwrite(struct vm_fault *vmf)
 	}
 	if (pde_state(pde) == SSIHV_PAGE_SHARED) {
 		/* Only upgrades are timed: the common case stays cheap. */
-		start_ns = ktime_get_ns();
-		pde_set_state(pde, SSIHV_PAGE_EXCLUSIVE);
-		pde_touch(pde, ssihv_vm_ms_at(vm, start_ns));
-		ssihv_stats_fault(vm, SSIHV_FAULT_UPGRADE, start_ns);
+		vmret = ssihv_upgrade(range, gfn, ktime_get_ns());
+		if (vmret || pde_pfn(pde) != page_to_pfn(page)) {
+			/* Refused, or new data in a new page: fault again. */
+			mutex_unlock(lock);
+			return vmret ? vmret : VM_FAULT_NOPAGE;
+		}
 	}
 	/* The core must get the page locked: ours have no ->mapping. */
 	lock_page(page);

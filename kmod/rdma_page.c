@@ -719,12 +719,15 @@ int ssihv_frame_write(struct ssihv_conn *conn, struct page *page, u32 slot,
 /*
  * Ask node @node_id for guest frame (@vm_id, @gfn): it RDMA WRITEs the
  * frame into one of our landing slots, then answers FRAME_REP with its
- * checksum; the frame is copied to @dst.  Returns 0 or a negative errno:
- * -EHOSTUNREACH (no such node), -ENOTCONN (not up), -EIO, -ECONNRESET,
- * -ETIMEDOUT (the link failed), -EBADMSG (checksum), or the peer's
- * refusal (-ENOENT: no such VM there, -ERANGE: not in its map, -EREMOTE:
- * not its frame, -ESTALE: it does not hold it, -ENOMEM, -ENODEV).
- * Bounded by the request timeout plus the tear-down of a failed link.
+ * checksum; the frame is copied to @dst.  With SSIHV_FRAME_INV (from the
+ * frame's home: drop your shared copy) nothing moves and @dst is NULL.
+ * Returns 0, SSIHV_FRAME_KEEP (an upgrade granted without data: keep the
+ * shared copy), or a negative errno: -EHOSTUNREACH (no such node),
+ * -ENOTCONN (not up), -EIO, -ECONNRESET, -ETIMEDOUT (the link failed),
+ * -EBADMSG (checksum), or the peer's refusal (-ENOENT: no such VM there,
+ * -ERANGE: not in its map, -EREMOTE: not its frame, -ESTALE: it does not
+ * hold it, -EPROTO: not a request it takes, -ENOMEM, -ENODEV).  Bounded
+ * by the request timeout plus the tear-down of a failed link.
  */
 int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 		      struct page *dst)
@@ -733,7 +736,7 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	struct ssihv_wait wait = { .status = -EIO };
 	struct ssihv_node *node;
 	struct ssihv_conn *conn;
-	int slot, ret;
+	int slot = 0, ret;
 	void *va;
 
 	node = ssihv_node_get(node_id);
@@ -748,10 +751,14 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	ret = ssihv_conn_begin(conn);
 	if (ret)
 		goto out_conn;
-	slot = ssihv_slot_get(conn, conn->landing_busy, SSIHV_POOL_LANDING);
-	if (slot < 0) {
-		ret = slot;
-		goto end;
+	/* An INV moves no data: slot 0 is named but not reserved. */
+	if (dst) {
+		slot = ssihv_slot_get(conn, conn->landing_busy,
+				      SSIHV_POOL_LANDING);
+		if (slot < 0) {
+			ret = slot;
+			goto end;
+		}
 	}
 	init_completion(&wait.done);
 	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_FRAME_REP);
@@ -770,7 +777,11 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	ret = ssihv_conn_wait(conn, &wait);
 	if (!ret)
 		ret = wait.reply.frame_rep.status;
-	if (!ret) {
+	/* KEEP answers only an upgrade, nothing answers an INV with data. */
+	if ((ret == SSIHV_FRAME_KEEP && access != SSIHV_FRAME_UPGRADE) ||
+	    (!ret && !dst && access != SSIHV_FRAME_INV))
+		ret = -EPROTO;
+	if (!ret && dst) {
 		ssihv_landing_copy(conn, slot, dst);
 		va = kmap_local_page(dst);
 		if (ssihv_page_csum(va) != wait.reply.frame_rep.csum)
@@ -778,11 +789,18 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 		kunmap_local(va);
 	}
 slot:
-	ssihv_slot_put(conn, conn->landing_busy, slot);
+	if (dst)
+		ssihv_slot_put(conn, conn->landing_busy, slot);
 end:
 	ssihv_conn_end(conn);
 out_conn:
-	ssihv_op_done(node, ret, true);
+	if (ret < 0) {
+		ssihv_node_error(node, ret);
+	} else {
+		atomic64_inc(&node->ops_out);
+		if (!ret && dst)
+			atomic64_add(PAGE_SIZE, &node->bytes_in);
+	}
 	ssihv_conn_put(conn);
 out_node:
 	ssihv_node_put(node);

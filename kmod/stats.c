@@ -35,6 +35,8 @@ void ssihv_stats_sum(struct ssihv_vm *vm, struct ssihv_vm_stats *sum)
 		sum->revoked += s->revoked;
 		sum->served += s->served;
 		sum->recalled += s->recalled;
+		sum->invalidations += s->invalidations;
+		sum->dropped += s->dropped;
 		for (i = 0; i < SSIHV_HIST_BUCKETS; i++)
 			sum->fault_ns_hist[i] += s->fault_ns_hist[i];
 	}

@@ -102,6 +102,8 @@ static void ssihv_vm_free(struct ssihv_vm *vm)
 	for (i = 0; i < vm->nr_ranges; i++) {
 		kvfree(vm->ranges[i].pdes);
 		kvfree(vm->ranges[i].busy);
+		kvfree(vm->ranges[i].sharers);
+		kvfree(vm->ranges[i].inv);
 	}
 	free_percpu(vm->stats);
 	kfree(vm->node_pages);
@@ -166,6 +168,18 @@ static struct ssihv_vm *ssihv_vm_create(u64 id, u64 mem_limit,
 				       sizeof(unsigned long),
 				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!range->pdes || !range->busy)
+			goto err_free;
+		if (range->home_node == ssihv_config_node_id())
+			range->sharers = kvcalloc(range->nr_pages,
+						  sizeof(*range->sharers),
+						  GFP_KERNEL_ACCOUNT |
+						  __GFP_NOWARN);
+		else
+			range->inv = kvcalloc(BITS_TO_LONGS(range->nr_pages),
+					      sizeof(unsigned long),
+					      GFP_KERNEL_ACCOUNT |
+					      __GFP_NOWARN);
+		if (!range->sharers && !range->inv)
 			goto err_free;
 		for (j = 0; j < range->nr_pages; j++) {
 			pde_init(&range->pdes[j], range->home_node);

@@ -37,6 +37,8 @@ struct ssihv_vm_stats {
 	u64 revoked;
 	u64 served;		/* frames handed to other nodes */
 	u64 recalled;		/* frames taken back from their owner */
+	u64 invalidations;	/* home: other nodes' copies invalidated */
+	u64 dropped;		/* shared copies dropped here on an INV */
 	u64 fault_ns_hist[SSIHV_HIST_BUCKETS];
 };
 
@@ -58,6 +60,18 @@ struct ssihv_range {
 	 * another node's request handler.
 	 */
 	unsigned long *busy;
+	/*
+	 * Ranges homed here: per frame, the other nodes holding a shared
+	 * copy (bit n for node n; nodes 64 and up only ever get the only
+	 * copy).  Not empty only while this node's own entry is SHARED.
+	 */
+	u64 *sharers;
+	/*
+	 * Ranges homed elsewhere: frames whose home invalidated them while
+	 * a fetch of ours was in flight.  A shared copy arriving for such a
+	 * frame may be older than the INV and is fetched again.
+	 */
+	unsigned long *inv;
 };
 
 struct ssihv_vm {
@@ -128,6 +142,12 @@ struct ssihv_conn;
 struct ssihv_wire_msg;
 int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
 		      const struct ssihv_wire_msg *msg);
+int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
+		    u8 access, bool reserved);
+void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
+			   u64 gfn, u32 keep);
+int ssihv_node_get_frame(struct ssihv_vm *vm, struct ssihv_range *range,
+			 u64 gfn, u8 access, bool reserved);
 
 /* mmap.c */
 int ssihv_vm_mmap(struct ssihv_vm *vm, struct vm_area_struct *vma);

@@ -39,6 +39,7 @@
 #define VM_BAD		0x6500000003ULL
 #define VM_MISSING	0x6500000004ULL
 #define VM_DIES		0x6500000005ULL
+#define VM_SHARED	0x6500000006ULL
 #define VM_UNKNOWN	0x65000000ffULL
 
 struct node_vm {
@@ -186,7 +187,7 @@ static uint64_t key_of(unsigned int node, unsigned int round, uint64_t i)
 /* ---- netlink: the counters this test reads ------------------------- */
 
 struct frame_stats {
-	uint64_t served, recalled, remote, refused;
+	uint64_t served, recalled, remote, refused, invalidations, dropped;
 };
 
 static void frame_stats_reply(struct nlattr **attrs, void *arg)
@@ -197,6 +198,8 @@ static void frame_stats_reply(struct nlattr **attrs, void *arg)
 	s->recalled = attr_u64(attrs, SSIHV_A_STATS_FRAMES_RECALLED);
 	s->remote = attr_u64(attrs, SSIHV_A_STATS_FAULTS_REMOTE);
 	s->refused = attr_u64(attrs, SSIHV_A_STATS_FAULTS_REFUSED);
+	s->invalidations = attr_u64(attrs, SSIHV_A_STATS_INVALIDATIONS);
+	s->dropped = attr_u64(attrs, SSIHV_A_STATS_COPIES_DROPPED);
 }
 
 static void frame_stats(uint64_t id, struct frame_stats *s)
@@ -209,11 +212,13 @@ static void frame_stats(uint64_t id, struct frame_stats *s)
 					    false, &id),
 			  frame_stats_reply, s, &call), 0);
 	genl_conn_close(&conn);
-	harness_log("vm %#llx: remote faults %llu, refused %llu, frames served %llu, recalled %llu",
+	harness_log("vm %#llx: remote faults %llu, refused %llu, frames served %llu, recalled %llu, invalidations %llu, copies dropped %llu",
 		    (unsigned long long)id, (unsigned long long)s->remote,
 		    (unsigned long long)s->refused,
 		    (unsigned long long)s->served,
-		    (unsigned long long)s->recalled);
+		    (unsigned long long)s->recalled,
+		    (unsigned long long)s->invalidations,
+		    (unsigned long long)s->dropped);
 }
 
 static void refused_reply(struct nlattr **attrs, void *arg)
@@ -282,12 +287,27 @@ static uint64_t now_ms(void)
  * node 0's data (every frame recalled from node 0).  The directory and
  * the counters on both sides agree.
  */
+/* This node's directory entry for @gpa: @state, @owner, home as mapped. */
+static void expect_page(uint64_t id, uint64_t gpa, uint8_t state,
+			uint32_t owner)
+{
+	struct genl_conn conn;
+	struct page_info pi;
+
+	ssihv_conn_open(&conn);
+	ASSERT_EQ(page_get(&conn, id, gpa, &pi), 0);
+	genl_conn_close(&conn);
+	harness_log("gpa %#llx: state %u owner %u home %u",
+		    (unsigned long long)gpa, pi.state, pi.owner, pi.home);
+	EXPECT_EQ(pi.state, state);
+	EXPECT_EQ(pi.owner, owner);
+	EXPECT_EQ(pi.home, gpa >= B_GPA ? 1 : 0);
+}
+
 TEST_TIMEOUT(migrate_pattern, 240)
 {
 	int node = my_node();
 	struct frame_stats st;
-	struct page_info pi;
-	struct genl_conn conn;
 	struct node_vm vm;
 	uint64_t i;
 	int fd, bad;
@@ -327,39 +347,129 @@ TEST_TIMEOUT(migrate_pattern, 240)
 				     (unsigned long long)i, bad);
 		}
 		frame_stats(vm.id, &st);
-		/* node 0 took all of B, then we took it back */
-		EXPECT_GE(st.served, B_PAGES);
+		/*
+		 * Node 0 read all of B (shared copies) and wrote it (the
+		 * only copies); reading it back recalled it, node 0 keeping
+		 * shared copies.
+		 */
+		EXPECT_GE(st.served, 2 * B_PAGES);
 		EXPECT_GE(st.remote, B_PAGES);
 		EXPECT_GE(st.recalled, B_PAGES);
 		EXPECT_EQ(st.refused, 0);
-		ssihv_conn_open(&conn);
-		ASSERT_EQ(page_get(&conn, vm.id, B_GPA, &pi), 0);
-		EXPECT_EQ(pi.state, SSIHV_PAGE_EXCLUSIVE);
-		EXPECT_EQ(pi.owner, 1);
-		EXPECT_EQ(pi.home, 1);
-		genl_conn_close(&conn);
+		expect_page(vm.id, B_GPA, SSIHV_PAGE_SHARED, 1);
 	}
 	peer_sync(fd, 3);
 	if (node == 0) {
 		frame_stats(vm.id, &st);
 		EXPECT_GE(st.served, B_PAGES);
-		ssihv_conn_open(&conn);
-		ASSERT_EQ(page_get(&conn, vm.id, B_GPA + 5 * VM_PAGE, &pi), 0);
-		harness_log("node 0: B frame 5: state %u owner %u home %u",
-			    pi.state, pi.owner, pi.home);
-		EXPECT_EQ(pi.state, SSIHV_PAGE_INVALID);
-		EXPECT_EQ(pi.owner, 1);
-		EXPECT_EQ(pi.home, 1);
-		ASSERT_EQ(page_get(&conn, vm.id, A_GPA + 5 * VM_PAGE, &pi), 0);
-		EXPECT_EQ(pi.state, SSIHV_PAGE_EXCLUSIVE);
-		EXPECT_EQ(pi.owner, 0);
-		EXPECT_EQ(pi.home, 0);
-		genl_conn_close(&conn);
+		/* node 1's read back left us a shared copy */
+		expect_page(vm.id, B_GPA + 5 * VM_PAGE, SSIHV_PAGE_SHARED, 1);
+		expect_page(vm.id, A_GPA + 5 * VM_PAGE, SSIHV_PAGE_EXCLUSIVE,
+			    0);
 		for (i = 0; i < A_PAGES; i++)
 			EXPECT_EQ(check(vm.a + i * VM_PAGE, key_of(0, 3, i)),
 				  -1);
 	}
 	peer_sync(fd, 4);
+	node_vm_detach(&vm);
+	close(fd);
+}
+
+/*
+ * Read sharing and invalidation (MSI) on 16 frames of B, homed on node
+ * 1: node 1 writes them; node 0 reads them (a shared copy each) and
+ * reads them again without asking anyone; node 1, which kept its own
+ * copies, re-reads them without asking anyone; node 1 writes again,
+ * which invalidates node 0's copies first; node 0 reads the new data,
+ * then writes (upgrades of its shared copies); node 1 reads that back.
+ */
+#define SHARED_FIRST	32ULL
+#define SHARED_PAGES	16ULL
+
+static void check_all(uint8_t *b, unsigned int writer, unsigned int round)
+{
+	uint64_t i;
+	int bad;
+
+	for (i = 0; i < SHARED_PAGES; i++) {
+		bad = check(b + i * VM_PAGE, key_of(writer, round, i));
+		if (bad >= 0)
+			FAIL("B page %llu word %d: not node %u's round %u",
+			     (unsigned long long)(SHARED_FIRST + i), bad,
+			     writer, round);
+	}
+}
+
+static void fill_all(uint8_t *b, unsigned int writer, unsigned int round)
+{
+	uint64_t i;
+
+	for (i = 0; i < SHARED_PAGES; i++)
+		fill(b + i * VM_PAGE, key_of(writer, round, i));
+}
+
+TEST_TIMEOUT(shared_copies, 240)
+{
+	const uint64_t gpa = B_GPA + (SHARED_FIRST + 3) * VM_PAGE;
+	int node = my_node();
+	struct frame_stats st0, st;
+	struct node_vm vm;
+	uint8_t *b;
+	int fd;
+
+	node_vm_attach(&vm, VM_SHARED);
+	fd = peer_open(node, PEER_PORT + 6);
+	b = vm.b + SHARED_FIRST * VM_PAGE;
+	if (node == 1)
+		fill_all(b, 1, 6);
+	peer_sync(fd, 1);
+	if (node == 0) {
+		frame_stats(vm.id, &st0);
+		check_all(b, 1, 6);
+		frame_stats(vm.id, &st);
+		EXPECT_EQ(st.remote - st0.remote, SHARED_PAGES);
+		expect_page(vm.id, gpa, SSIHV_PAGE_SHARED, 1);
+		check_all(b, 1, 6);
+		frame_stats(vm.id, &st0);
+		EXPECT_EQ(st0.remote, st.remote);
+	}
+	peer_sync(fd, 2);
+	if (node == 1) {
+		frame_stats(vm.id, &st0);
+		expect_page(vm.id, gpa, SSIHV_PAGE_SHARED, 1);
+		check_all(b, 1, 6);
+		frame_stats(vm.id, &st);
+		EXPECT_EQ(st.remote, st0.remote);
+		EXPECT_EQ(st.recalled, st0.recalled);
+		fill_all(b, 1, 7);
+		frame_stats(vm.id, &st);
+		EXPECT_EQ(st.invalidations - st0.invalidations, SHARED_PAGES);
+		expect_page(vm.id, gpa, SSIHV_PAGE_EXCLUSIVE, 1);
+	}
+	peer_sync(fd, 3);
+	if (node == 0) {
+		frame_stats(vm.id, &st0);
+		EXPECT_EQ(st0.dropped, SHARED_PAGES);
+		expect_page(vm.id, gpa, SSIHV_PAGE_INVALID, 1);
+		check_all(b, 1, 7);
+		fill_all(b, 0, 8);
+		frame_stats(vm.id, &st);
+		EXPECT_EQ(st.remote - st0.remote, 2 * SHARED_PAGES);
+		EXPECT_EQ(st.refused, 0);
+		expect_page(vm.id, gpa, SSIHV_PAGE_EXCLUSIVE, 0);
+	}
+	peer_sync(fd, 4);
+	if (node == 1) {
+		expect_page(vm.id, gpa, SSIHV_PAGE_INVALID, 0);
+		check_all(b, 0, 8);
+		expect_page(vm.id, gpa, SSIHV_PAGE_SHARED, 1);
+		frame_stats(vm.id, &st);
+		EXPECT_EQ(st.refused, 0);
+	}
+	peer_sync(fd, 5);
+	if (node == 0)
+		expect_page(vm.id, gpa, SSIHV_PAGE_SHARED, 1);
+	peer_sync(fd, 6);
 	node_vm_detach(&vm);
 	close(fd);
 }

@@ -361,8 +361,13 @@ TEST(stats_json_and_prometheus_agree_with_netlink)
 	EXPECT_EQ(json_u64(stats, "faults_upgrade"), nl.upgrade);
 	EXPECT_EQ(json_u64(stats, "faults_remote"), nl.remote);
 	EXPECT_EQ(json_u64(stats, "faults_refused"), nl.refused);
+	/* One node: no remote fault, so every fault is one of these. */
+	EXPECT_EQ(nl.remote, 0);
 	EXPECT_EQ(json_u64(stats, "faults_total"),
 		  nl.first + nl.map + nl.upgrade + nl.refused);
+	EXPECT_EQ(json_u64(stats, "faults_total"), hist_total(&nl));
+	EXPECT_EQ(json_u64(stats, "invalidations"), 0);
+	EXPECT_EQ(json_u64(stats, "copies_dropped"), 0);
 	EXPECT_EQ(json_u64(stats, "revoked"), nl.revoked);
 	EXPECT_EQ(json_u64(stats, "frames_served"), 0);
 	EXPECT_EQ(json_u64(stats, "frames_recalled"), 0);

@@ -51,9 +51,22 @@ enum ssihv_wire_type {
 	__SSIHV_MSG_MAX,
 };
 
-/* FRAME_REQ access: what the requester is about to do with the frame. */
+/*
+ * FRAME_REQ access: what the requester wants (READ: a shared copy, WRITE:
+ * the only copy, UPGRADE: the only copy of a frame it holds shared), or,
+ * from the frame's home to a node holding a shared copy, INV: drop it (no
+ * data moves).  Documentation/memory.rst has the protocol.
+ */
 #define SSIHV_FRAME_READ	1
 #define SSIHV_FRAME_WRITE	2
+#define SSIHV_FRAME_INV		3
+#define SSIHV_FRAME_UPGRADE	4
+/*
+ * FRAME_REP status: 0 (the frame is in the requester's landing slot; for
+ * an INV: dropped), a negative errno, or KEEP: an UPGRADE granted, keep
+ * the shared copy you hold (nothing was written to the slot).
+ */
+#define SSIHV_FRAME_KEEP	1
 /* Guest frame numbers: guest-physical addresses are below 2^52. */
 #define SSIHV_WIRE_MAX_GFN	((1ULL << 40) - 1)
 
@@ -403,8 +416,8 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 		msg->frame_req.slot = ssihv_get32(p + 16);
 		msg->frame_req.access = p[20];
 		if (p[21] || ssihv_get16(p + 22) ||
-		    (msg->frame_req.access != SSIHV_FRAME_READ &&
-		     msg->frame_req.access != SSIHV_FRAME_WRITE) ||
+		    msg->frame_req.access < SSIHV_FRAME_READ ||
+		    msg->frame_req.access > SSIHV_FRAME_UPGRADE ||
 		    msg->frame_req.gfn > SSIHV_WIRE_MAX_GFN ||
 		    msg->frame_req.slot >= lim->peer_landing_pages)
 			return SSIHV_WIRE_ERANGE;
@@ -412,7 +425,8 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 	case SSIHV_MSG_FRAME_REP:
 		msg->frame_rep.status = (s32)ssihv_get32(p);
 		msg->frame_rep.csum = ssihv_get32(p + 4);
-		if (!ssihv_wire_status_ok(msg->frame_rep.status))
+		if (msg->frame_rep.status != SSIHV_FRAME_KEEP &&
+		    !ssihv_wire_status_ok(msg->frame_rep.status))
 			return SSIHV_WIRE_ERANGE;
 		break;
 	case SSIHV_MSG_DATA:

@@ -27,8 +27,8 @@ exec tools/vmtest -n 2 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	must "node add $peer" ssihvctl node add $peer $(peer_addr $peer)
 	must "node $peer comes up" wait_state $peer up 60
 	if [ "$SSIHV_NODE" = 1 ]; then
-		$t -t migrate_pattern -t hammer -t bad_requests \
-			-t vm_missing >/tmp/rf 2>&1
+		$t -t migrate_pattern -t shared_copies -t hammer \
+			-t bad_requests -t vm_missing >/tmp/rf 2>&1
 		rc=$?
 		cat /tmp/rf
 		check "remote_frames_test on node 1 (status $rc)" [ $rc = 0 ]
@@ -54,7 +54,7 @@ exec tools/vmtest -n 2 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	cat /tmp/rf
 	check "remote_frames_test on node 0 (status $rc, $(($(date +%s) - start)) s)" \
 		[ $rc = 0 ]
-	check "all five tests ran" [ "$(grep -c "^ok" /tmp/rf)" = 5 ]
+	check "all six tests ran" [ "$(grep -c "^ok" /tmp/rf)" = 6 ]
 	check "node 1 marked down" wait_not_up 1 30
 	ssihvctl node show 1
 	ssihvctl -j node show 1

@@ -30,6 +30,8 @@ static struct nla_policy stats_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_STATS_REVOKED]		= { .type = NLA_U64 },
 	[SSIHV_A_STATS_FRAMES_SERVED]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_FRAMES_RECALLED]	= { .type = NLA_U64 },
+	[SSIHV_A_STATS_INVALIDATIONS]	= { .type = NLA_U64 },
+	[SSIHV_A_STATS_COPIES_DROPPED]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_RESIDENT]	= { .type = NLA_NESTED },
 	[SSIHV_A_STATS_FAULT_NS_HIST]	= { .minlen = SSIHV_HIST_BUCKETS *
 						      sizeof(uint64_t) },
@@ -73,6 +75,8 @@ struct vm_stats {
 	uint64_t revoked;
 	uint64_t served;	/* frames handed to other nodes */
 	uint64_t recalled;	/* frames this home took back */
+	uint64_t invalidations;	/* others' shared copies this home took */
+	uint64_t dropped;	/* shared copies dropped here on an INV */
 	struct node_pages *nodes;
 	unsigned int nr_nodes;
 	uint64_t hist[SSIHV_HIST_BUCKETS];
@@ -149,22 +153,17 @@ static int handle_stats(struct nlattr **attrs, void *arg)
 	if (attrs[SSIHV_A_STATS_FRAMES_RECALLED])
 		vm->recalled =
 			nla_get_u64(attrs[SSIHV_A_STATS_FRAMES_RECALLED]);
+	/* Absent from modules older than shared copies: 0. */
+	if (attrs[SSIHV_A_STATS_INVALIDATIONS])
+		vm->invalidations =
+			nla_get_u64(attrs[SSIHV_A_STATS_INVALIDATIONS]);
+	if (attrs[SSIHV_A_STATS_COPIES_DROPPED])
+		vm->dropped = nla_get_u64(attrs[SSIHV_A_STATS_COPIES_DROPPED]);
 	for (i = 0; i < NR_KINDS; i++)
 		vm->faults[i] = nla_get_u64(attrs[kinds[i].attr]);
 	memcpy(vm->hist, nla_data(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
 	       sizeof(vm->hist));
 	return parse_nodes(reply->nl, attrs[SSIHV_A_STATS_RESIDENT], vm);
-}
-
-/*
- * Every fault served lands in exactly one of first, map, upgrade and
- * refused (a remote fault is refused too, and counted as both), and in
- * one histogram bucket.
- */
-static uint64_t faults_total(const struct vm_stats *vm)
-{
-	return vm->faults[KIND_FIRST] + vm->faults[KIND_MAP] +
-	       vm->faults[KIND_UPGRADE] + vm->faults[KIND_REFUSED];
 }
 
 static uint64_t hist_count(const uint64_t *hist)
@@ -175,6 +174,16 @@ static uint64_t hist_count(const uint64_t *hist)
 	for (i = 0; i < SSIHV_HIST_BUCKETS; i++)
 		n += hist[i];
 	return n;
+}
+
+/*
+ * Every fault lands in exactly one histogram bucket, and in one of first,
+ * map, upgrade, remote and refused, except a remote fault that failed:
+ * that one is counted as remote and as refused.
+ */
+static uint64_t faults_total(const struct vm_stats *vm)
+{
+	return hist_count(vm->hist);
 }
 
 /* Bucket i holds 2^i <= t < 2^(i+1) ns; bucket 0 also t = 0. */
@@ -287,6 +296,8 @@ static void print_stats(const struct vm_stats *vm)
 	out_u64("revoked", "revoked pages", vm->revoked);
 	out_u64("frames_served", "frames served", vm->served);
 	out_u64("frames_recalled", "frames recalled", vm->recalled);
+	out_u64("invalidations", "copies invalidated", vm->invalidations);
+	out_u64("copies_dropped", "copies dropped", vm->dropped);
 
 	out_list_begin("resident", "resident pages per NUMA node");
 	for (i = 0; i < vm->nr_nodes; i++) {
@@ -387,6 +398,18 @@ static void print_prometheus(const struct vm_stats *vms, unsigned int n)
 	for (v = 0; v < n; v++)
 		printf("ssihv_frames_recalled_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
 		       vms[v].id, vms[v].recalled);
+
+	puts("# HELP ssihv_invalidations_total Shared copies on other nodes this home invalidated.");
+	puts("# TYPE ssihv_invalidations_total counter");
+	for (v = 0; v < n; v++)
+		printf("ssihv_invalidations_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
+		       vms[v].id, vms[v].invalidations);
+
+	puts("# HELP ssihv_copies_dropped_total Shared copies this host dropped when their home invalidated them.");
+	puts("# TYPE ssihv_copies_dropped_total counter");
+	for (v = 0; v < n; v++)
+		printf("ssihv_copies_dropped_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
+		       vms[v].id, vms[v].dropped);
 
 	puts("# HELP ssihv_resident_pages Guest pages of the VM resident on this host, by host NUMA node.");
 	puts("# TYPE ssihv_resident_pages gauge");

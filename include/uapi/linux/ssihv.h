@@ -230,6 +230,14 @@ enum ssihv_attr {
 					 * not our frame
 					 */
 
+	/* Shared copies (MSI, Documentation/memory.rst) */
+	SSIHV_A_STATS_INVALIDATIONS,	/* u64, other nodes' shared copies
+					 * this home invalidated
+					 */
+	SSIHV_A_STATS_COPIES_DROPPED,	/* u64, shared copies this node
+					 * dropped on its home's INV
+					 */
+
 	__SSIHV_A_MAX,
 };
 

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MSI protocol between nodes for guest frames homed on one node and
+ * used on others (Documentation/memory.rst, "Frames homed elsewhere").
+ *
+ * Every frame has a home, its range's home node, which serialises the
+ * frame's transactions: while one runs the frame is busy there, and every
+ * other request for it waits.  The home's own entry says where the data
+ * is:
+ *
+ *   EXCLUSIVE         only the home has a copy
+ *   SHARED            the home and range->sharers have read-only copies
+ *   INVALID, owner O  O has the only, writable copy (M); O == the home:
+ *                     never touched anywhere
+ *
+ * On any other node the entry is that node's own state: INVALID (no
+ * copy), SHARED (read-only, owner: the home) or EXCLUSIVE (M, owner:
+ * itself).
+ *
+ * Requests (FRAME_REQ, answered by FRAME_REP on the same RC QP):
+ *
+ *   node -> home    READ: a shared copy; WRITE: the only copy; UPGRADE:
+ *                   the only copy of a frame the node holds shared
+ *   home -> owner   READ: hand the data back, keep a shared copy;
+ *                   WRITE: hand it back and drop it (a recall)
+ *   home -> sharer  INV: drop your shared copy
+ *
+ * Data moves by RDMA WRITE of the server into the requester's landing
+ * slot before the reply.  An UPGRADE whose sender still holds its shared
+ * copy is answered KEEP, with no data.
+ *
+ * No distributed deadlock: a frame lock is held across an RDMA WRITE
+ * (which needs only the peer's NIC), never across a wait for another
+ * node's request handler; the frame is busy instead.  Recalls wait for a
+ * busy frame at the owner, which is busy there only while the fetch
+ * that made it the owner completes (its answer is already there).  An
+ * INV never waits for a busy frame: it drops the shared copy at once, or
+ * marks a fetch in flight (range->inv), whose read copy is then fetched
+ * again because it may be older than the INV.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+
+#include "ssihv.h"
+#include "rdma.h"
+#include "vm.h"
+
+/* Nodes that can hold shared copies: one bit each in range->sharers. */
+#define SSIHV_SHARERS_MAX	64
+/* Read copies invalidated in flight before a fault gives up. */
+#define SSIHV_FETCH_TRIES	16
+
+static bool ssihv_can_share(u32 node)
+{
+	return node < SSIHV_SHARERS_MAX;
+}
+
+static u64 *ssihv_frame_sharers(struct ssihv_range *range, u64 gfn)
+{
+	return &range->sharers[gfn - range->first_gfn];
+}
+
+/*
+ * Unmap this node's copy from every mapping (KVM's through its MMU
+ * notifier), so that the next access faults; see "No lost PTE" in
+ * kmod/frame.c for the page lock.  Frame lock held.
+ */
+static void ssihv_frame_unmap(struct ssihv_vm *vm, struct ssihv_pde *pde,
+			      u64 gfn)
+{
+	struct page *page = pfn_to_page(pde_pfn(pde));
+
+	lock_page(page);
+	unmap_mapping_range(ssihv_vm_mapping(vm), (loff_t)gfn << PAGE_SHIFT,
+			    PAGE_SIZE, 1);
+	unlock_page(page);
+}
+
+/* Drop this node's copy: unmapped, then freed; @owner: who has it now. */
+static void ssihv_frame_drop(struct ssihv_vm *vm, struct ssihv_pde *pde,
+			     u64 gfn, unsigned int owner)
+{
+	struct page *page = pfn_to_page(pde_pfn(pde));
+
+	ssihv_frame_unmap(vm, pde, gfn);
+	pde_set(pde, 0, SSIHV_PAGE_INVALID, owner);
+	atomic64_dec(&vm->resident);
+	atomic64_dec(&vm->node_pages[page_to_nid(page)]);
+	put_page(page);
+}
+
+/* @reserved: the caller counted the page in vm->resident already. */
+static void ssihv_frame_install(struct ssihv_vm *vm, struct ssihv_pde *pde,
+				struct page *page, unsigned int state,
+				unsigned int owner, bool reserved)
+{
+	if (!reserved)
+		atomic64_inc(&vm->resident);
+	atomic64_inc(&vm->node_pages[page_to_nid(page)]);
+	pde_set(pde, page_to_pfn(page), state, owner);
+}
+
+/*
+ * Home: make sure this node holds a valid copy of the frame, which
+ * somebody is about to access (@access READ or WRITE).  A frame never
+ * touched is allocated zeroed (charged like a first touch); one owned by
+ * another node is recalled from it: on a READ the owner keeps a shared
+ * copy and joins the sharers, on a WRITE it drops its copy.  Called with
+ * the frame lock held and the frame busy; the lock is dropped across the
+ * recall.  Returns 0 or a negative errno, the entry unchanged.
+ */
+int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
+		    u8 access, bool reserved)
+{
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	struct mutex *lock = ssihv_frame_lock(vm, gfn);
+	unsigned int self = ssihv_config_node_id();
+	unsigned int owner = pde_owner(pde);
+	unsigned int state = SSIHV_PAGE_EXCLUSIVE;
+	struct page *page;
+	int ret;
+
+	if (pde_state(pde) != SSIHV_PAGE_INVALID)
+		return 0;
+	page = ssihv_alloc_frame(vm, range);
+	if (!page)
+		return -ENOMEM;
+	if (owner != self) {
+		if (access != SSIHV_FRAME_READ || !ssihv_can_share(owner))
+			access = SSIHV_FRAME_WRITE;
+		mutex_unlock(lock);
+		ret = ssihv_frame_fetch(owner, vm->id, gfn, access, page);
+		mutex_lock(lock);
+		if (ret > 0)		/* KEEP answers no recall */
+			ret = -EPROTO;
+		if (!ret && READ_ONCE(vm->dead))
+			ret = -ENODEV;
+		if (ret) {
+			put_page(page);
+			return ret;
+		}
+		this_cpu_inc(vm->stats->recalled);
+		if (access == SSIHV_FRAME_READ) {
+			*ssihv_frame_sharers(range, gfn) |= BIT_ULL(owner);
+			state = SSIHV_PAGE_SHARED;
+		}
+	}
+	ssihv_frame_install(vm, pde, page, state, self, reserved);
+	return 0;
+}
+
+/*
+ * Home: take every shared copy but @keep's away, one INV at a time, the
+ * frame busy and its lock dropped across each.  A node that does not
+ * answer (down, link failed, its instance gone) is struck from the copy
+ * set all the same: the transport has torn the link down or the node
+ * has no such VM any more (Documentation/memory.rst, "Known limits").
+ */
+void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
+			   u64 gfn, u32 keep)
+{
+	struct mutex *lock = ssihv_frame_lock(vm, gfn);
+	u64 *sharers = ssihv_frame_sharers(range, gfn);
+	u64 todo = *sharers;
+	unsigned int n;
+	int ret;
+
+	if (ssihv_can_share(keep))
+		todo &= ~BIT_ULL(keep);
+	while (todo) {
+		n = __ffs64(todo);
+		todo &= todo - 1;
+		mutex_unlock(lock);
+		ret = ssihv_frame_fetch(n, vm->id, gfn, SSIHV_FRAME_INV, NULL);
+		mutex_lock(lock);
+		if (ret)
+			pr_warn_ratelimited("ssihv: vm %llu: frame %#llx: INV to node %u: %d\n",
+					    vm->id, gfn, n, ret);
+		*sharers &= ~BIT_ULL(n);
+		this_cpu_inc(vm->stats->invalidations);
+	}
+}
+
+/*
+ * Not home: get the frame from its home (READ: a shared copy, WRITE: the
+ * only copy, UPGRADE: the only copy of a frame held shared here).  Called
+ * and returns with the frame lock held and the frame not busy; busy
+ * across the request.  @reserved: the caller counted a new page in
+ * vm->resident.  Returns 0 with the copy installed, or a negative errno.
+ */
+int ssihv_node_get_frame(struct ssihv_vm *vm, struct ssihv_range *range,
+			 u64 gfn, u8 access, bool reserved)
+{
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	struct mutex *lock = ssihv_frame_lock(vm, gfn);
+	unsigned int self = ssihv_config_node_id();
+	u64 i = gfn - range->first_gfn;
+	unsigned int tries = 0;
+	struct page *page;
+	int ret;
+
+again:
+	page = ssihv_alloc_frame(vm, range);
+	if (!page)
+		return -ENOMEM;
+	ssihv_frame_set_busy(range, gfn);
+	clear_bit(i, range->inv);
+	mutex_unlock(lock);
+	ret = ssihv_frame_fetch(range->home_node, vm->id, gfn, access, page);
+	mutex_lock(lock);
+	ssihv_frame_clear_busy(vm, range, gfn);
+	if (ret >= 0 && READ_ONCE(vm->dead))
+		ret = -ENODEV;
+	if (ret == SSIHV_FRAME_KEEP) {
+		/* Only an UPGRADE gets KEEP, and no INV came since. */
+		put_page(page);
+		if (pde_state(pde) != SSIHV_PAGE_SHARED)
+			return -EPROTO;
+		pde_set(pde, pde_pfn(pde), SSIHV_PAGE_EXCLUSIVE, self);
+		return 0;
+	}
+	if (ret) {
+		put_page(page);
+		return ret;
+	}
+	if (access == SSIHV_FRAME_READ && test_and_clear_bit(i, range->inv)) {
+		/* Invalidated in flight: this copy may predate the INV. */
+		put_page(page);
+		if (++tries < SSIHV_FETCH_TRIES)
+			goto again;
+		return -EAGAIN;
+	}
+	/* An upgrade answered with data: the INV took our copy. */
+	if (pde_state(pde) != SSIHV_PAGE_INVALID)
+		ssihv_frame_drop(vm, pde, gfn, range->home_node);
+	if (access == SSIHV_FRAME_READ)
+		ssihv_frame_install(vm, pde, page, SSIHV_PAGE_SHARED,
+				    range->home_node, reserved);
+	else
+		ssihv_frame_install(vm, pde, page, SSIHV_PAGE_EXCLUSIVE, self,
+				    reserved);
+	return 0;
+}
+
+/*
+ * Home: serve node @src's READ, WRITE or UPGRADE (frame lock held, frame
+ * not busy, VM alive).  Returns 0 once the answer is sent (or sending it
+ * failed: the frame then stays valid here), or a negative errno for the
+ * caller to answer with.
+ */
+static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
+			    const struct ssihv_wire_msg *msg,
+			    struct ssihv_vm *vm, struct ssihv_range *range)
+{
+	u64 gfn = msg->frame_req.gfn;
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	u64 *sharers = ssihv_frame_sharers(range, gfn);
+	u8 access = msg->frame_req.access;
+	bool keep = false;
+	struct page *page;
+	u32 csum = 0;
+	int ret;
+
+	if (access == SSIHV_FRAME_INV)
+		return -EPROTO;
+	/* A node that asks for the frame we think it owns has lost it. */
+	if (pde_state(pde) == SSIHV_PAGE_INVALID && pde_owner(pde) == src)
+		return -ESTALE;
+	if (!ssihv_can_share(src))
+		access = SSIHV_FRAME_WRITE;
+	if (access == SSIHV_FRAME_UPGRADE)
+		keep = *sharers & BIT_ULL(src);
+	ssihv_frame_set_busy(range, gfn);
+	ret = ssihv_home_hold(vm, range, gfn,
+			      access == SSIHV_FRAME_READ ? access :
+			      SSIHV_FRAME_WRITE, false);
+	if (ret)
+		goto out;
+	if (access != SSIHV_FRAME_READ)
+		ssihv_home_invalidate(vm, range, gfn, src);
+	if (READ_ONCE(vm->dead)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	page = pfn_to_page(pde_pfn(pde));
+	/* Ours go first: read-only from now on, or gone. */
+	if (access == SSIHV_FRAME_READ)
+		pde_set_state(pde, SSIHV_PAGE_SHARED);
+	ssihv_frame_unmap(vm, pde, gfn);
+	if (keep) {
+		ret = ssihv_frame_reply(conn, msg->tag, SSIHV_FRAME_KEEP, 0);
+	} else {
+		ret = ssihv_frame_write(conn, page, msg->frame_req.slot, &csum);
+		if (!ret)
+			ret = ssihv_frame_reply(conn, msg->tag, 0, csum);
+	}
+	if (ret) {
+		/* Not handed over: the frame stays valid here. */
+		ret = 0;
+		goto out;
+	}
+	if (access == SSIHV_FRAME_READ) {
+		*sharers |= BIT_ULL(src);
+	} else {
+		*sharers = 0;
+		ssihv_frame_drop(vm, pde, gfn, src);
+	}
+	this_cpu_inc(vm->stats->served);
+out:
+	ssihv_frame_clear_busy(vm, range, gfn);
+	return ret;
+}
+
+/*
+ * Not home: the home takes back the only copy held here (READ: keep a
+ * shared one).  A SHARED entry is served too: the home asks only the node
+ * it names as owner, so this copy is current (a downgrade whose answer
+ * the home never got).  Frame lock held, frame not busy.
+ */
+static int ssihv_node_recall(struct ssihv_conn *conn,
+			     const struct ssihv_wire_msg *msg,
+			     struct ssihv_vm *vm, struct ssihv_range *range)
+{
+	u64 gfn = msg->frame_req.gfn;
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	u8 access = msg->frame_req.access;
+	u64 word = pde->word;
+	u32 csum = 0;
+	int ret;
+
+	if (access != SSIHV_FRAME_READ && access != SSIHV_FRAME_WRITE)
+		return -EPROTO;
+	if (pde_state(pde) == SSIHV_PAGE_INVALID)
+		return -ESTALE;
+	pde_set(pde, pde_pfn(pde), SSIHV_PAGE_SHARED, range->home_node);
+	ssihv_frame_unmap(vm, pde, gfn);
+	ret = ssihv_frame_write(conn, pfn_to_page(pde_pfn(pde)),
+				msg->frame_req.slot, &csum);
+	if (!ret)
+		ret = ssihv_frame_reply(conn, msg->tag, 0, csum);
+	if (ret) {
+		/* The home did not get it: still ours. */
+		pde->word = word;
+		return 0;
+	}
+	if (access == SSIHV_FRAME_WRITE)
+		ssihv_frame_drop(vm, pde, gfn, range->home_node);
+	this_cpu_inc(vm->stats->served);
+	return 0;
+}
+
+/*
+ * Not home: the home's INV.  Never waits for a busy frame (the home's
+ * transaction waits for this answer): a shared copy goes at once, and a
+ * fetch in flight is told that its read copy may be stale.
+ */
+static int ssihv_node_inv(struct ssihv_vm *vm, struct ssihv_range *range,
+			  u64 gfn)
+{
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	u64 i = gfn - range->first_gfn;
+
+	if (test_bit(i, range->busy))
+		set_bit(i, range->inv);
+	switch (pde_state(pde)) {
+	case SSIHV_PAGE_SHARED:
+		ssihv_frame_drop(vm, pde, gfn, range->home_node);
+		this_cpu_inc(vm->stats->dropped);
+		return 0;
+	case SSIHV_PAGE_EXCLUSIVE:
+		/* The home names us a sharer, not the owner: keep the data. */
+		return -EPROTO;
+	default:
+		return 0;
+	}
+}
+
+static bool ssihv_frame_is_refusal(int err)
+{
+	return err == -ENOENT || err == -ERANGE || err == -EREMOTE ||
+	       err == -ESTALE || err == -ENODEV || err == -EPROTO;
+}
+
+/*
+ * Serve a FRAME_REQ from node @src (workqueue, between ssihv_conn_enter()
+ * and _leave()), always answering it.  The home serves anyone; any other
+ * node answers only its home's recalls and INVs.  Refusals are counted
+ * in the sender's frames_refused: -ENOENT (no such VM), -ERANGE (frame
+ * outside the map), -EREMOTE (homed on neither), -ESTALE (not held here,
+ * or the home thinks the sender has it), -ENODEV (VM destroyed), -EPROTO
+ * (a request this side does not take).
+ */
+int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
+		      const struct ssihv_wire_msg *msg)
+{
+	unsigned int self = ssihv_config_node_id();
+	u64 gfn = msg->frame_req.gfn;
+	struct ssihv_range *range;
+	struct ssihv_vm *vm;
+	struct mutex *lock;	/* the frame's */
+	int ret;
+
+	vm = ssihv_vm_get(msg->frame_req.vm_id);
+	if (!vm) {
+		ret = -ENOENT;
+		goto reply;
+	}
+	range = ssihv_vm_find_range(vm, gfn);
+	if (!range) {
+		ret = -ERANGE;
+		goto put;
+	}
+	if (range->home_node != self && range->home_node != src) {
+		ret = -EREMOTE;
+		goto put;
+	}
+	lock = ssihv_frame_lock(vm, gfn);
+	mutex_lock(lock);
+	if (range->home_node != self && msg->frame_req.access ==
+	    SSIHV_FRAME_INV) {
+		ret = ssihv_node_inv(vm, range, gfn);
+	} else {
+		ssihv_frame_wait_busy(vm, range, gfn, false);
+		if (READ_ONCE(vm->dead))
+			ret = -ENODEV;
+		else if (range->home_node == self)
+			ret = ssihv_home_serve(conn, src, msg, vm, range);
+		else
+			ret = ssihv_node_recall(conn, msg, vm, range);
+		if (!ret) {
+			mutex_unlock(lock);
+			ssihv_vm_put(vm);
+			return 0;
+		}
+	}
+	mutex_unlock(lock);
+put:
+	ssihv_vm_put(vm);
+reply:
+	if (ssihv_frame_is_refusal(ret)) {
+		atomic64_inc(&conn->node->frames_refused);
+		pr_warn_ratelimited("ssihv: node %u: frame request vm %llu gfn %#llx access %u refused: %d\n",
+				    src, msg->frame_req.vm_id, gfn,
+				    msg->frame_req.access, ret);
+	}
+	ssihv_frame_reply(conn, msg->tag, ret, 0);
+	return ret;
+}
