@@ -74,3 +74,21 @@ void ssihv_event_frame(u64 vm_id, u64 gpa, u32 node, int err)
 	}
 	ssihv_event_send(skb, hdr);
 }
+
+void ssihv_event_frames_lost(u64 vm_id, u64 gpa, u64 gpa_last, u32 node)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = ssihv_event_new(SSIHV_CMD_EVENT_FRAMES_LOST, vm_id, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u64_64bit(skb, SSIHV_A_PAGE_GPA, gpa, SSIHV_A_PAD) ||
+	    nla_put_u64_64bit(skb, SSIHV_A_PAGE_GPA_LAST, gpa_last,
+			      SSIHV_A_PAD) ||
+	    nla_put_u32(skb, SSIHV_A_NODE_ID, node)) {
+		nlmsg_free(skb);
+		return;
+	}
+	ssihv_event_send(skb, hdr);
+}

@@ -105,7 +105,7 @@ void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
 			  int err)
 {
 	unsigned int delay = 0;
-	bool was_up;
+	bool was_up, report;
 
 	spin_lock_bh(&node->lock);
 	if (node->conn != conn) {
@@ -114,6 +114,8 @@ void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
 	}
 	node->conn = NULL;
 	was_up = node->state == SSIHV_NODE_UP;
+	/* Not when the administrator or module unload deletes it. */
+	report = was_up && !node->deleted;
 	node->state = SSIHV_NODE_DOWN;
 	if (node->active && !node->deleted) {
 		delay = node->backoff_ms;
@@ -128,6 +130,8 @@ void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
 		pr_info("ssihv: node %u down (%d)\n", node->id, err);
 		ssihv_event_node(SSIHV_CMD_EVENT_NODE_DOWN, node->id, err);
 	}
+	if (report)
+		ssihv_frames_node_down(node->id);
 }
 
 static void ssihv_node_connect_work(struct work_struct *work)

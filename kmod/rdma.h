@@ -169,6 +169,7 @@ int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 
 /* rdma_page.c: guest frames moving between nodes (frame.c decides) */
 int ssihv_frame_wq_init(void);
+void ssihv_frame_queue_work(struct work_struct *work);
 void ssihv_frame_wq_exit(void);
 void ssihv_frame_queue_req(struct ssihv_conn *conn,
 			   const struct ssihv_wire_msg *msg);

@@ -807,6 +807,12 @@ out_node:
 	return ret;
 }
 
+/* Frame work that may wait for frame locks (kmod/lost.c). */
+void ssihv_frame_queue_work(struct work_struct *work)
+{
+	queue_work(ssihv_frame_wq, work);
+}
+
 int ssihv_frame_wq_init(void)
 {
 	ssihv_frame_wq = alloc_workqueue("ssihv_frame", WQ_UNBOUND, 0);

@@ -38,6 +38,10 @@ void ssihv_genl_exit(void);
 void ssihv_event_vm(u8 cmd, u64 vm_id);
 void ssihv_event_limit(u64 vm_id, u64 gpa, u64 limit);
 void ssihv_event_frame(u64 vm_id, u64 gpa, u32 node, int err);
+void ssihv_event_frames_lost(u64 vm_id, u64 gpa, u64 gpa_last, u32 node);
+
+/* lost.c: what a node that went down took with it. */
+void ssihv_frames_node_down(u32 node);
 
 /* rdma_dev.c: the RDMA transport (kmod/rdma.h); works without devices. */
 int ssihv_rdma_init(void);

@@ -482,12 +482,13 @@ TEST_TIMEOUT(shared_copies, 240)
  * At the end each node checks the other's final values.
  */
 #define HAMMER_FRAMES	8
-#define HAMMER_MS	6000	/* both nodes at once */
+#define HAMMER_MS	6000	/* both nodes at once; HAMMER_SECONDS */
 #define HAMMER_SLOTS	4	/* node * 2 + thread */
 
 struct hammer {
 	struct node_vm *vm;
 	int node, thread;
+	uint64_t ms;		/* how long */
 	uint64_t iters;		/* the last value written */
 	char error[200];
 };
@@ -512,7 +513,7 @@ static void *hammer_thread(void *arg)
 	struct hammer *h = arg;
 	unsigned int me = h->node * 2 + h->thread;
 	uint64_t last[HAMMER_FRAMES][HAMMER_SLOTS] = {};
-	uint64_t end = now_ms() + HAMMER_MS;
+	uint64_t end = now_ms() + h->ms;
 	unsigned int it, f, s;
 
 	for (it = 1; now_ms() < end; it++) {
@@ -569,6 +570,9 @@ TEST_TIMEOUT(hammer, 400)
 	peer_sync(fd, 1);
 	t0 = now_ms();
 	for (i = 0; i < 2; i++) {
+		h[i].ms = getenv("HAMMER_SECONDS") ?
+			  strtoull(getenv("HAMMER_SECONDS"), NULL, 10) * 1000 :
+			  HAMMER_MS;
 		h[i].vm = &vm;
 		h[i].node = node;
 		h[i].thread = i;
@@ -728,20 +732,86 @@ static bool page_is_zero(const uint8_t *p)
 }
 
 /*
- * Node 1 writes 4 frames of B and dies (tests/vm/65 reboots it with sysrq
- * once /tmp/peer_dies.ready exists).  Meanwhile node 0 reads one frame
- * of B after another: each read either brings node 1's data (or a zeroed
- * frame for one never touched) or, once node 1 is gone, ends in SIGBUS;
- * none takes longer than the transport's bounds, and an event names the
- * frame.  Once node 1 is marked
- * down, every frame of B not held here fails at once, the frames that
- * came over before keep their data, and range A keeps working.
+ * The events peer_dies waits for: the first FRAME_UNAVAILABLE and every
+ * FRAMES_LOST of its VM.
+ */
+struct dies_events {
+	uint64_t vm_id;
+	bool unavailable;
+	uint64_t unavailable_gpa;
+	unsigned int nr_lost;
+	struct {
+		uint64_t gpa, last;
+		uint32_t node;
+	} lost[8];
+};
+
+static int dies_event(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *ghdr = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *attrs[SSIHV_A_MAX + 1];
+	struct dies_events *e = arg;
+	unsigned int n = e->nr_lost;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, SSIHV_A_MAX, NULL) ||
+	    !attrs[SSIHV_A_VM_ID] || attr_u64(attrs, SSIHV_A_VM_ID) != e->vm_id)
+		return NL_SKIP;
+	if (ghdr->cmd == SSIHV_CMD_EVENT_FRAME_UNAVAILABLE &&
+	    !e->unavailable) {
+		e->unavailable = true;
+		e->unavailable_gpa = attr_u64(attrs, SSIHV_A_PAGE_GPA);
+	} else if (ghdr->cmd == SSIHV_CMD_EVENT_FRAMES_LOST &&
+		   n < ARRAY_SIZE(e->lost)) {
+		e->lost[n].gpa = attr_u64(attrs, SSIHV_A_PAGE_GPA);
+		e->lost[n].last = attr_u64(attrs, SSIHV_A_PAGE_GPA_LAST);
+		e->lost[n].node = attrs[SSIHV_A_NODE_ID] ?
+				  nla_get_u32(attrs[SSIHV_A_NODE_ID]) : ~0U;
+		e->nr_lost++;
+		harness_log("frames lost: %#llx-%#llx with node %u",
+			    (unsigned long long)e->lost[n].gpa,
+			    (unsigned long long)e->lost[n].last,
+			    e->lost[n].node);
+	}
+	return NL_OK;
+}
+
+/* Take events for up to @ms, until FRAME_UNAVAILABLE and @runs runs came. */
+static void dies_events_wait(struct genl_conn *conn, struct dies_events *e,
+			     unsigned int runs, unsigned int ms)
+{
+	struct pollfd pfd = { .fd = nl_socket_get_fd(conn->sock),
+			      .events = POLLIN };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	unsigned int waited = 0;
+
+	ASSERT_TRUE(cb);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dies_event, e);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, event_any_seq, NULL);
+	while ((!e->unavailable || e->nr_lost < runs) && waited < ms) {
+		if (poll(&pfd, 1, 50) > 0)
+			nl_recvmsgs(conn->sock, cb);
+		waited += 50;
+	}
+	nl_cb_put(cb);
+}
+
+/*
+ * Node 1 writes frames 0-3 of B and frames 20-21 of A (homed on node 0),
+ * and dies (tests/vm/65 reboots it with sysrq once /tmp/peer_dies.ready
+ * exists).  Meanwhile node 0 reads one frame of B after another: each
+ * read either brings node 1's data (or a zeroed frame for one never
+ * touched) as a shared copy or, once node 1 is gone, ends in SIGBUS; none
+ * takes longer than the transport's bounds, and FRAME_UNAVAILABLE names
+ * the frame.  FRAMES_LOST names what node 1 took with it: A 20-21 and
+ * the rest of B.  Once node 1 is marked down, every frame of B not held
+ * here fails at once, the shared copies read before keep their data, A
+ * 20 is SIGBUS and the rest of A keeps working.
  */
 TEST_TIMEOUT(peer_dies, 200)
 {
 	int node = my_node();
 	uint64_t t0, dt, worst = 0;
-	struct event_wait seen;
+	struct dies_events seen = { .vm_id = VM_DIES };
 	struct genl_conn ev;
 	struct node_vm vm;
 	unsigned int i;
@@ -752,6 +822,8 @@ TEST_TIMEOUT(peer_dies, 200)
 	if (node == 1) {
 		for (i = 0; i < 4; i++)
 			fill(vm.b + i * VM_PAGE, key_of(1, 5, i));
+		fill(vm.a + 20 * VM_PAGE, key_of(1, 5, 20));
+		fill(vm.a + 21 * VM_PAGE, key_of(1, 5, 21));
 		peer_sync(fd, 1);
 		close(creat("/tmp/peer_dies.ready", 0644));
 		for (;;)
@@ -780,9 +852,16 @@ TEST_TIMEOUT(peer_dies, 200)
 	ASSERT_TRUE(i < B_PAGES);
 	EXPECT_LE(dt, 30000);
 	EXPECT_LE(worst, 30000);
-	EXPECT_TRUE(event_wait_for(&ev, SSIHV_CMD_EVENT_FRAME_UNAVAILABLE,
-				   vm.id, 5000, &seen));
-	EXPECT_EQ(seen.gpa, B_GPA + held * VM_PAGE);
+	dies_events_wait(&ev, &seen, 2, 40000);
+	EXPECT_TRUE(seen.unavailable);
+	EXPECT_EQ(seen.unavailable_gpa, B_GPA + held * VM_PAGE);
+	ASSERT_EQ(seen.nr_lost, 2);
+	EXPECT_EQ(seen.lost[0].gpa, A_GPA + 20 * VM_PAGE);
+	EXPECT_EQ(seen.lost[0].last, A_GPA + 21 * VM_PAGE);
+	EXPECT_EQ(seen.lost[0].node, 1);
+	EXPECT_EQ(seen.lost[1].gpa, B_GPA + held * VM_PAGE);
+	EXPECT_EQ(seen.lost[1].last, B_GPA + (B_PAGES - 1) * VM_PAGE);
+	EXPECT_EQ(seen.lost[1].node, 1);
 	genl_conn_close(&ev);
 	for (i = 0; node_state(1) == SSIHV_NODE_UP; i++) {
 		ASSERT_LE(i, 300);
@@ -796,6 +875,7 @@ TEST_TIMEOUT(peer_dies, 200)
 	for (i = 0; i < (unsigned int)held && i < 4; i++)
 		EXPECT_EQ(check(vm.b + i * VM_PAGE, key_of(1, 5, i)), -1);
 	EXPECT_EQ(check(vm.a, key_of(0, 5, 0)), -1);
+	EXPECT_FALSE(vm_touch(vm.a + 20 * VM_PAGE, false));
 	EXPECT_TRUE(vm_touch(vm.a + 7 * VM_PAGE, true));
 	node_vm_detach(&vm);
 	close(fd);

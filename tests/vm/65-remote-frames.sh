@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest frames homed on another node, fetched over RDMA (issue 7, the
-# exclusive-migration subset).  Two VMs with Soft-RoCE join as nodes 0
+# Guest frames homed on another node, shared and moved over RDMA with
+# the MSI protocol (issue 7).  Two VMs with Soft-RoCE join as nodes 0
 # and 1 and run selftests/remote_frames_test against each other: the
 # same VM id attached on both with range A homed on node 0 and range B
 # on node 1; B written on node 1, read and overwritten on node 0, read
-# back on node 1; two threads per node hammering 8 frames with
-# lost-write and stale-read checks; requests the peer must refuse; node
-# 1's VM instance going away; then node 1 dies (sysrq reboot) while it
-# holds frames of B, and node 0's accesses to them end in SIGBUS while
-# range A keeps working.  VMTEST_OPTS adds tools/vmtest options (e.g.
+# back on node 1; read sharing, invalidation and upgrade with their
+# states and counters; two threads per node hammering 8 frames for 60 s
+# with lost-write and stale-read checks; requests the peer must refuse;
+# node 1's VM instance going away; then node 1 dies (sysrq reboot) while
+# it holds frames of A and B: node 0's accesses to what it took end in
+# SIGBUS, FRAMES_LOST events name those runs, and the rest keeps
+# working.  VMTEST_OPTS adds tools/vmtest options (e.g.
 # VMTEST_OPTS="-k debug" for the KASAN + lockdep kernel).
 set -e
 cd "$(dirname "$0")/../.."
@@ -20,7 +22,7 @@ exec tools/vmtest -n 2 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	. /ssihv/rdma-node.sh
 	peer=$((1 - SSIHV_NODE))
 	t=/ssihv/selftests/remote_frames_test
-	export REMOTE_FRAMES=1
+	export REMOTE_FRAMES=1 HAMMER_SECONDS=60
 	echo "1..$((SSIHV_NODE == 0 ? 8 : 7))"
 	must "soft-RoCE rxe0 on eth0" rxe_up
 	must "ssihv loads as node $SSIHV_NODE" ssihv_up

@@ -25,6 +25,7 @@
 static struct nla_policy event_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_VM_ID]		= { .type = NLA_U64 },
 	[SSIHV_A_PAGE_GPA]	= { .type = NLA_U64 },
+	[SSIHV_A_PAGE_GPA_LAST]	= { .type = NLA_U64 },
 	[SSIHV_A_VM_MEM_LIMIT]	= { .type = NLA_U64 },
 	[SSIHV_A_NODE_ID]	= { .type = NLA_U32 },
 	[SSIHV_A_NODE_LAST_ERROR] = { .type = NLA_U32 },
@@ -67,6 +68,8 @@ static const char *event_name(uint8_t cmd)
 		return "node-down";
 	case SSIHV_CMD_EVENT_FRAME_UNAVAILABLE:
 		return "frame-unavailable";
+	case SSIHV_CMD_EVENT_FRAMES_LOST:
+		return "frames-lost";
 	}
 	return NULL;
 }
@@ -112,6 +115,8 @@ static void print_json_event(const char *when, const char *name,
 		add_u64(event, "vm_id", attrs[SSIHV_A_VM_ID]);
 	if (attrs[SSIHV_A_PAGE_GPA])
 		add_u64(event, "gpa", attrs[SSIHV_A_PAGE_GPA]);
+	if (attrs[SSIHV_A_PAGE_GPA_LAST])
+		add_u64(event, "gpa_last", attrs[SSIHV_A_PAGE_GPA_LAST]);
 	if (attrs[SSIHV_A_VM_MEM_LIMIT])
 		add_u64(event, "mem_limit", attrs[SSIHV_A_VM_MEM_LIMIT]);
 	if (attrs[SSIHV_A_NODE_ID]) {
@@ -137,6 +142,9 @@ static void print_text_event(const char *when, const char *name,
 		printf(" vm %" PRIu64, nla_get_u64(attrs[SSIHV_A_VM_ID]));
 	if (attrs[SSIHV_A_PAGE_GPA])
 		printf(" gpa 0x%" PRIx64, nla_get_u64(attrs[SSIHV_A_PAGE_GPA]));
+	if (attrs[SSIHV_A_PAGE_GPA_LAST])
+		printf("-0x%" PRIx64,
+		       nla_get_u64(attrs[SSIHV_A_PAGE_GPA_LAST]));
 	if (attrs[SSIHV_A_VM_MEM_LIMIT])
 		printf(" limit %" PRIu64,
 		       nla_get_u64(attrs[SSIHV_A_VM_MEM_LIMIT]));

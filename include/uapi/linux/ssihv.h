@@ -110,6 +110,14 @@ enum ssihv_cmd {
 	 * at most one a second per VM.
 	 */
 	SSIHV_CMD_EVENT_FRAME_UNAVAILABLE,
+	/*
+	 * A node went down and took the only copy of these frames with it
+	 * (frames homed on it that this host holds no copy of, or frames
+	 * homed here that it owned): VM_ID, PAGE_GPA, PAGE_GPA_LAST (one
+	 * run of frames, inclusive), NODE_ID (the node that went down).
+	 * Accesses to them get SIGBUS while it stays down.
+	 */
+	SSIHV_CMD_EVENT_FRAMES_LOST,
 
 	__SSIHV_CMD_MAX,
 };
