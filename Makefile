@@ -144,6 +144,7 @@ check:
 bench: all
 	tools/bench/run
 	tools/bench/rdma
+	tools/bench/frames
 	$(MAKE) bench-vmm
 
 # Kernel coding style for the project's C files, module and userspace

@@ -12,6 +12,10 @@
 #include "ssihv.h"
 
 static atomic64_t max_vm_memory;
+/* Placement of frames between nodes (enum ssihv_placement and its knobs). */
+static atomic_t placement = ATOMIC_INIT(SSIHV_PLACEMENT_HEAT);
+static atomic_t placement_heat = ATOMIC_INIT(SSIHV_PLACEMENT_HEAT_DEFAULT);
+static atomic_t placement_rate = ATOMIC_INIT(SSIHV_PLACEMENT_RATE_DEFAULT);
 
 /*
  * This host's node id in the cluster.  Frames of ranges homed on another
@@ -61,5 +65,45 @@ int ssihv_config_set_max_vm_memory(u64 bytes)
 	    !PAGE_ALIGNED(bytes))
 		return -EINVAL;
 	atomic64_set(&max_vm_memory, bytes);
+	return 0;
+}
+
+unsigned int ssihv_config_placement(void)
+{
+	return atomic_read(&placement);
+}
+
+unsigned int ssihv_config_placement_heat(void)
+{
+	return atomic_read(&placement_heat);
+}
+
+unsigned int ssihv_config_placement_rate(void)
+{
+	return atomic_read(&placement_rate);
+}
+
+/* The netlink policy checked the ranges; these are for other callers. */
+int ssihv_config_set_placement(u32 policy)
+{
+	if (policy >= __SSIHV_PLACEMENT_MAX)
+		return -EINVAL;
+	atomic_set(&placement, policy);
+	return 0;
+}
+
+int ssihv_config_set_placement_heat(u32 heat)
+{
+	if (!heat || heat > U16_MAX)
+		return -EINVAL;
+	atomic_set(&placement_heat, heat);
+	return 0;
+}
+
+int ssihv_config_set_placement_rate(u32 rate)
+{
+	if (!rate || rate > SSIHV_PLACEMENT_RATE_MAX)
+		return -EINVAL;
+	atomic_set(&placement_rate, rate);
 	return 0;
 }

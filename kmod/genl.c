@@ -23,9 +23,26 @@ static struct netlink_range_validation ssihv_vm_memory_range __ro_after_init = {
 	.max = SSIHV_VM_MEMORY_MAX,
 };
 
+/* Policy min/max are s16: wider ranges need a range validation. */
+static struct netlink_range_validation ssihv_heat_range __ro_after_init = {
+	.min = 1,
+	.max = U16_MAX,
+};
+
+static struct netlink_range_validation ssihv_rate_range __ro_after_init = {
+	.min = 1,
+	.max = SSIHV_PLACEMENT_RATE_MAX,
+};
+
 static const struct nla_policy ssihv_config_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_CONFIG_MAX_VM_MEMORY] =
 		NLA_POLICY_FULL_RANGE(NLA_U64, &ssihv_vm_memory_range),
+	[SSIHV_A_CONFIG_PLACEMENT] =
+		NLA_POLICY_MAX(NLA_U32, __SSIHV_PLACEMENT_MAX - 1),
+	[SSIHV_A_CONFIG_PLACEMENT_HEAT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &ssihv_heat_range),
+	[SSIHV_A_CONFIG_PLACEMENT_RATE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &ssihv_rate_range),
 };
 
 static int ssihv_fill_info(struct sk_buff *msg)
@@ -39,7 +56,13 @@ static int ssihv_fill_info(struct sk_buff *msg)
 	    nla_put_u32(msg, SSIHV_A_INFO_MAX_NODES, SSIHV_MAX_NODES) ||
 	    nla_put_u32(msg, SSIHV_A_INFO_MAX_RANGES, SSIHV_MAX_RANGES) ||
 	    nla_put_u64_64bit(msg, SSIHV_A_INFO_MAX_VM_MEMORY,
-			      ssihv_config_max_vm_memory(), SSIHV_A_PAD))
+			      ssihv_config_max_vm_memory(), SSIHV_A_PAD) ||
+	    nla_put_u32(msg, SSIHV_A_CONFIG_PLACEMENT,
+			ssihv_config_placement()) ||
+	    nla_put_u32(msg, SSIHV_A_CONFIG_PLACEMENT_HEAT,
+			ssihv_config_placement_heat()) ||
+	    nla_put_u32(msg, SSIHV_A_CONFIG_PLACEMENT_RATE,
+			ssihv_config_placement_rate()))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -71,20 +94,34 @@ err_free:
 	return ret;
 }
 
+/*
+ * Every attribute is optional, at least one is needed; the policy checked
+ * each one's range, so nothing can fail after the first is applied
+ * except max-vm-memory's alignment, which is checked first.
+ */
 static int ssihv_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *attr = info->attrs[SSIHV_A_CONFIG_MAX_VM_MEMORY];
-	int ret;
+	struct nlattr *mem = info->attrs[SSIHV_A_CONFIG_MAX_VM_MEMORY];
+	struct nlattr *policy = info->attrs[SSIHV_A_CONFIG_PLACEMENT];
+	struct nlattr *heat = info->attrs[SSIHV_A_CONFIG_PLACEMENT_HEAT];
+	struct nlattr *rate = info->attrs[SSIHV_A_CONFIG_PLACEMENT_RATE];
 
-	if (!attr) {
+	if (!mem && !policy && !heat && !rate) {
 		NL_SET_ERR_MSG(info->extack, "no configuration attribute given");
 		return -EINVAL;
 	}
-	ret = ssihv_config_set_max_vm_memory(nla_get_u64(attr));
-	if (ret)
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+	if (mem && ssihv_config_set_max_vm_memory(nla_get_u64(mem))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, mem,
 				    "max VM memory must be page aligned");
-	return ret;
+		return -EINVAL;
+	}
+	if (policy)
+		ssihv_config_set_placement(nla_get_u32(policy));
+	if (heat)
+		ssihv_config_set_placement_heat(nla_get_u32(heat));
+	if (rate)
+		ssihv_config_set_placement_rate(nla_get_u32(rate));
+	return 0;
 }
 
 static const struct genl_ops ssihv_genl_ops[] = {

@@ -68,7 +68,9 @@ static int ssihv_fill_stats(struct sk_buff *skb, struct ssihv_vm *vm,
 	    nla_put_u64_64bit(skb, SSIHV_A_STATS_INVALIDATIONS,
 			      sum->invalidations, SSIHV_A_PAD) ||
 	    nla_put_u64_64bit(skb, SSIHV_A_STATS_COPIES_DROPPED,
-			      sum->dropped, SSIHV_A_PAD))
+			      sum->dropped, SSIHV_A_PAD) ||
+	    nla_put_u64_64bit(skb, SSIHV_A_STATS_MIGRATIONS,
+			      sum->migrations, SSIHV_A_PAD))
 		goto cancel;
 	for (i = 0; i < SSIHV_NR_FAULT_KINDS; i++)
 		if (nla_put_u64_64bit(skb, ssihv_fault_attr[i],

@@ -11,7 +11,6 @@
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "ssihv.h"
@@ -87,37 +86,35 @@ static void ssihv_vm_node_lost(struct ssihv_vm *vm, u32 dead)
 			" (events for the first 64)" : "");
 }
 
-struct ssihv_lost_work {
-	struct work_struct work;
-	u32 node;
-};
-
+/* The node's lost_work: scan every instance, then drop the reference. */
 static void ssihv_lost_work_fn(struct work_struct *work)
 {
-	struct ssihv_lost_work *lw = container_of(work, struct ssihv_lost_work,
-						  work);
+	struct ssihv_node *node = container_of(work, struct ssihv_node,
+					       lost_work);
 	struct ssihv_vm *vm;
 	unsigned long n;
 
 	for (n = 0; (vm = ssihv_vm_get_nth(n)); n++) {
 		if (!READ_ONCE(vm->dead))
-			ssihv_vm_node_lost(vm, lw->node);
+			ssihv_vm_node_lost(vm, node->id);
 		ssihv_vm_put(vm);
 	}
-	kfree(lw);
+	ssihv_node_put(node);
 }
 
-/* Node @node went down: name what it took with it, from a workqueue. */
-void ssihv_frames_node_down(u32 node)
+void ssihv_lost_init(struct ssihv_node *node)
 {
-	struct ssihv_lost_work *lw = kmalloc(sizeof(*lw), GFP_ATOMIC);
+	INIT_WORK(&node->lost_work, ssihv_lost_work_fn);
+}
 
-	if (!lw) {
-		pr_warn("ssihv: node %u down: no memory to list lost frames\n",
-			node);
-		return;
-	}
-	INIT_WORK(&lw->work, ssihv_lost_work_fn);
-	lw->node = node;
-	ssihv_frame_queue_work(&lw->work);
+/*
+ * @node went down: name what it took with it, from the frame workqueue
+ * (the scan takes the instance list lock).  A scan already queued covers
+ * this one too.
+ */
+void ssihv_frames_node_down(struct ssihv_node *node)
+{
+	kref_get(&node->ref);
+	if (!ssihv_frame_queue_work(&node->lost_work))
+		ssihv_node_put(node);
 }

@@ -112,6 +112,10 @@ static vm_fault_t ssihv_fault_remote(struct vm_fault *vmf,
 		return VM_FAULT_SIGBUS;
 	}
 	if (range->home_node == self) {
+		/* Placement may move the frame here rather than share it. */
+		if (access == SSIHV_FRAME_READ &&
+		    ssihv_placement_migrate(vm, pde, ssihv_vm_now_ms(vm)))
+			access = SSIHV_FRAME_WRITE;
 		ssihv_frame_set_busy(range, gfn);
 		ret = ssihv_home_hold(vm, range, gfn, access, true);
 		ssihv_frame_clear_busy(vm, range, gfn);

@@ -102,6 +102,34 @@ static void ssihv_frame_install(struct ssihv_vm *vm, struct ssihv_pde *pde,
 }
 
 /*
+ * Placement (Documentation/memory.rst): should the home answer a read
+ * miss on this frame with the only copy, moving it to the reader, rather
+ * than a shared one?  MIGRATE: always; HEAT: while the frame is colder
+ * than the threshold at its home (nobody has been asking for it); either
+ * at most placement-rate times a second per instance.  Frame lock held.
+ */
+bool ssihv_placement_migrate(struct ssihv_vm *vm, struct ssihv_pde *pde,
+			     u32 now_ms)
+{
+	unsigned int policy = ssihv_config_placement();
+	unsigned long window;
+
+	if (policy == SSIHV_PLACEMENT_OFF ||
+	    (policy == SSIHV_PLACEMENT_HEAT &&
+	     pde_heat_at(pde, now_ms) >= ssihv_config_placement_heat()))
+		return false;
+	window = READ_ONCE(vm->migrate_window);
+	if (time_after_eq(jiffies, window + HZ) &&
+	    cmpxchg(&vm->migrate_window, window, jiffies) == window)
+		atomic_set(&vm->migrate_count, 0);
+	if (atomic_inc_return(&vm->migrate_count) >
+	    ssihv_config_placement_rate())
+		return false;
+	this_cpu_inc(vm->stats->migrations);
+	return true;
+}
+
+/*
  * Home: make sure this node holds a valid copy of the frame, which
  * somebody is about to access (@access READ or WRITE).  A frame never
  * touched is allocated zeroed (charged like a first touch); one owned by
@@ -259,7 +287,7 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	u8 access = msg->frame_req.access;
 	bool keep = false;
 	struct page *page;
-	u32 csum = 0;
+	u32 csum = 0, now_ms;
 	int ret;
 
 	if (access == SSIHV_FRAME_INV)
@@ -267,8 +295,13 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	/* A node that asks for the frame we think it owns has lost it. */
 	if (pde_state(pde) == SSIHV_PAGE_INVALID && pde_owner(pde) == src)
 		return -ESTALE;
-	if (!ssihv_can_share(src))
+	now_ms = ssihv_vm_now_ms(vm);
+	if (!ssihv_can_share(src) ||
+	    (access == SSIHV_FRAME_READ &&
+	     ssihv_placement_migrate(vm, pde, now_ms)))
 		access = SSIHV_FRAME_WRITE;
+	/* The home's heat counts every node's misses, its own and these. */
+	pde_touch(pde, now_ms);
 	if (access == SSIHV_FRAME_UPGRADE)
 		keep = *sharers & BIT_ULL(src);
 	ssihv_frame_set_busy(range, gfn);

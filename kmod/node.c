@@ -131,7 +131,7 @@ void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
 		ssihv_event_node(SSIHV_CMD_EVENT_NODE_DOWN, node->id, err);
 	}
 	if (report)
-		ssihv_frames_node_down(node->id);
+		ssihv_frames_node_down(node);
 }
 
 static void ssihv_node_connect_work(struct work_struct *work)
@@ -224,6 +224,7 @@ int ssihv_node_add(u32 id, const struct sockaddr_storage *addr)
 	node->backoff_ms = ~0U;
 	INIT_DELAYED_WORK(&node->connect_work, ssihv_node_connect_work);
 	INIT_DELAYED_WORK(&node->hb_work, ssihv_node_hb_work);
+	ssihv_lost_init(node);
 
 	spin_lock(&nodes_lock);
 	if (nodes[id]) {

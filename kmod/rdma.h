@@ -54,6 +54,7 @@ struct ssihv_node {
 	unsigned int backoff_ms;
 	struct delayed_work connect_work;
 	struct delayed_work hb_work;
+	struct work_struct lost_work;	/* kmod/lost.c, holds a reference */
 
 	atomic64_t rtt_ns;
 	atomic64_t bytes_in, bytes_out, ops_in, ops_out;
@@ -169,7 +170,11 @@ int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 
 /* rdma_page.c: guest frames moving between nodes (frame.c decides) */
 int ssihv_frame_wq_init(void);
-void ssihv_frame_queue_work(struct work_struct *work);
+bool ssihv_frame_queue_work(struct work_struct *work);
+
+/* lost.c: what a node that went down took with it. */
+void ssihv_lost_init(struct ssihv_node *node);
+void ssihv_frames_node_down(struct ssihv_node *node);
 void ssihv_frame_wq_exit(void);
 void ssihv_frame_queue_req(struct ssihv_conn *conn,
 			   const struct ssihv_wire_msg *msg);

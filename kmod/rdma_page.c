@@ -807,10 +807,10 @@ out_node:
 	return ret;
 }
 
-/* Frame work that may wait for frame locks (kmod/lost.c). */
-void ssihv_frame_queue_work(struct work_struct *work)
+/* Frame work that may wait for locks (kmod/lost.c); false: queued already. */
+bool ssihv_frame_queue_work(struct work_struct *work)
 {
-	queue_work(ssihv_frame_wq, work);
+	return queue_work(ssihv_frame_wq, work);
 }
 
 int ssihv_frame_wq_init(void)

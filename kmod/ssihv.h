@@ -19,6 +19,12 @@ void ssihv_config_init(void);
 int ssihv_config_check(void);
 unsigned int ssihv_config_node_id(void);
 u64 ssihv_config_max_vm_memory(void);
+unsigned int ssihv_config_placement(void);
+unsigned int ssihv_config_placement_heat(void);
+unsigned int ssihv_config_placement_rate(void);
+int ssihv_config_set_placement(u32 policy);
+int ssihv_config_set_placement_heat(u32 heat);
+int ssihv_config_set_placement_rate(u32 rate);
 int ssihv_config_set_max_vm_memory(u64 bytes);
 
 /* chardev.c: the /dev/ssihv misc device. */
@@ -39,9 +45,6 @@ void ssihv_event_vm(u8 cmd, u64 vm_id);
 void ssihv_event_limit(u64 vm_id, u64 gpa, u64 limit);
 void ssihv_event_frame(u64 vm_id, u64 gpa, u32 node, int err);
 void ssihv_event_frames_lost(u64 vm_id, u64 gpa, u64 gpa_last, u32 node);
-
-/* lost.c: what a node that went down took with it. */
-void ssihv_frames_node_down(u32 node);
 
 /* rdma_dev.c: the RDMA transport (kmod/rdma.h); works without devices. */
 int ssihv_rdma_init(void);

@@ -37,6 +37,7 @@ void ssihv_stats_sum(struct ssihv_vm *vm, struct ssihv_vm_stats *sum)
 		sum->recalled += s->recalled;
 		sum->invalidations += s->invalidations;
 		sum->dropped += s->dropped;
+		sum->migrations += s->migrations;
 		for (i = 0; i < SSIHV_HIST_BUCKETS; i++)
 			sum->fault_ns_hist[i] += s->fault_ns_hist[i];
 	}

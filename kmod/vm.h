@@ -39,6 +39,7 @@ struct ssihv_vm_stats {
 	u64 recalled;		/* frames taken back from their owner */
 	u64 invalidations;	/* home: other nodes' copies invalidated */
 	u64 dropped;		/* shared copies dropped here on an INV */
+	u64 migrations;		/* read misses given the only copy */
 	u64 fault_ns_hist[SSIHV_HIST_BUCKETS];
 };
 
@@ -87,6 +88,8 @@ struct ssihv_vm {
 	atomic64_t *node_pages;		/* resident pages per NUMA node */
 	unsigned long limit_event_at;	/* jiffies of the last limit event */
 	unsigned long frame_event_at;	/* ... of the last FRAME_UNAVAILABLE */
+	unsigned long migrate_window;	/* jiffies: placement rate window */
+	atomic_t migrate_count;		/* migrations in that window */
 	struct mem_cgroup *memcg;	/* the creator's; pages charged here */
 
 	/*
@@ -148,6 +151,8 @@ void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 			   u64 gfn, u32 keep);
 int ssihv_node_get_frame(struct ssihv_vm *vm, struct ssihv_range *range,
 			 u64 gfn, u8 access, bool reserved);
+bool ssihv_placement_migrate(struct ssihv_vm *vm, struct ssihv_pde *pde,
+			     u32 now_ms);
 
 /* mmap.c */
 int ssihv_vm_mmap(struct ssihv_vm *vm, struct vm_area_struct *vma);

@@ -40,6 +40,7 @@
 #define VM_MISSING	0x6500000004ULL
 #define VM_DIES		0x6500000005ULL
 #define VM_SHARED	0x6500000006ULL
+#define VM_PLACE	0x6500000007ULL
 #define VM_UNKNOWN	0x65000000ffULL
 
 struct node_vm {
@@ -221,6 +222,11 @@ static void frame_stats(uint64_t id, struct frame_stats *s)
 		    (unsigned long long)s->dropped);
 }
 
+static void migrations_reply(struct nlattr **attrs, void *arg)
+{
+	*(uint64_t *)arg = attr_u64(attrs, SSIHV_A_STATS_MIGRATIONS);
+}
+
 static void refused_reply(struct nlattr **attrs, void *arg)
 {
 	*(uint64_t *)arg = attr_u64(attrs, SSIHV_A_NODE_FRAMES_REFUSED);
@@ -304,6 +310,29 @@ static void expect_page(uint64_t id, uint64_t gpa, uint8_t state,
 	EXPECT_EQ(pi.home, gpa >= B_GPA ? 1 : 0);
 }
 
+/* This node's placement policy (SET_CONFIG); the home's decides. */
+static void set_placement(uint32_t policy, uint32_t heat, uint32_t rate)
+{
+	struct genl_result result;
+	struct genl_conn conn;
+	struct nl_msg *msg;
+
+	ssihv_conn_open(&conn);
+	msg = genl_new_request(&conn, SSIHV_CMD_SET_CONFIG);
+	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_CONFIG_PLACEMENT, policy), 0);
+	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_CONFIG_PLACEMENT_HEAT, heat), 0);
+	ASSERT_EQ(nla_put_u32(msg, SSIHV_A_CONFIG_PLACEMENT_RATE, rate), 0);
+	ASSERT_EQ(genl_transact(&conn, msg, &result), 0);
+	genl_result_free(&result);
+	genl_conn_close(&conn);
+}
+
+static void set_placement_default(void)
+{
+	set_placement(SSIHV_PLACEMENT_HEAT, SSIHV_PLACEMENT_HEAT_DEFAULT,
+		      SSIHV_PLACEMENT_RATE_DEFAULT);
+}
+
 TEST_TIMEOUT(migrate_pattern, 240)
 {
 	int node = my_node();
@@ -312,6 +341,8 @@ TEST_TIMEOUT(migrate_pattern, 240)
 	uint64_t i;
 	int fd, bad;
 
+	/* Reads share: placement off. */
+	set_placement(SSIHV_PLACEMENT_OFF, 1, 1);
 	node_vm_attach(&vm, VM_MIGRATE);
 	fd = peer_open(node, PEER_PORT + 1);
 	if (node == 1)
@@ -373,6 +404,7 @@ TEST_TIMEOUT(migrate_pattern, 240)
 	peer_sync(fd, 4);
 	node_vm_detach(&vm);
 	close(fd);
+	set_placement_default();
 }
 
 /*
@@ -385,6 +417,7 @@ TEST_TIMEOUT(migrate_pattern, 240)
  */
 #define SHARED_FIRST	32ULL
 #define SHARED_PAGES	16ULL
+#define PLACE_FIRST	64ULL	/* placement: 3 x SHARED_PAGES frames */
 
 static void check_all(uint8_t *b, unsigned int writer, unsigned int round)
 {
@@ -417,6 +450,7 @@ TEST_TIMEOUT(shared_copies, 240)
 	uint8_t *b;
 	int fd;
 
+	set_placement(SSIHV_PLACEMENT_OFF, 1, 1);
 	node_vm_attach(&vm, VM_SHARED);
 	fd = peer_open(node, PEER_PORT + 6);
 	b = vm.b + SHARED_FIRST * VM_PAGE;
@@ -472,6 +506,124 @@ TEST_TIMEOUT(shared_copies, 240)
 	peer_sync(fd, 6);
 	node_vm_detach(&vm);
 	close(fd);
+	set_placement_default();
+}
+
+/* How many of @n frames from @gpa are in @state here. */
+static unsigned int count_state(uint64_t id, uint64_t gpa, unsigned int n,
+				uint8_t state)
+{
+	struct genl_conn conn;
+	struct page_info pi;
+	unsigned int i, count = 0;
+
+	ssihv_conn_open(&conn);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(page_get(&conn, id, gpa + i * VM_PAGE, &pi), 0);
+		count += pi.state == state;
+	}
+	genl_conn_close(&conn);
+	return count;
+}
+
+static uint64_t migrations(uint64_t id)
+{
+	struct genl_conn conn;
+	struct nl_call call;
+	uint64_t n = 0;
+
+	ssihv_conn_open(&conn);
+	ASSERT_EQ(nl_call(&conn, vm_request(&conn, SSIHV_CMD_GET_STATS,
+					    false, &id),
+			  migrations_reply, &n, &call), 0);
+	genl_conn_close(&conn);
+	return n;
+}
+
+/*
+ * Placement, decided by the home (node 1 for B): with "migrate" a read
+ * miss takes the only copy, so node 0's writes after its reads stay
+ * local; with "heat" a frame the home saw accessed within the last few
+ * seconds (heat 16 per access, halved every second, threshold 1) is
+ * shared; a rate of 4 a second lets only some of 16 read misses migrate
+ * and shares the rest.
+ */
+TEST_TIMEOUT(placement, 240)
+{
+	const uint64_t gpa = B_GPA + (PLACE_FIRST + 5) * VM_PAGE;
+	int node = my_node();
+	struct frame_stats st0, st;
+	struct node_vm vm;
+	unsigned int moved;
+	uint64_t i, m;
+	uint8_t *b;
+	int fd;
+
+	set_placement(SSIHV_PLACEMENT_MIGRATE, 1, SSIHV_PLACEMENT_RATE_MAX);
+	node_vm_attach(&vm, VM_PLACE);
+	fd = peer_open(node, PEER_PORT + 7);
+	b = vm.b + PLACE_FIRST * VM_PAGE;
+	if (node == 1)
+		fill_all(b, 1, 9);
+	peer_sync(fd, 1);
+	if (node == 0) {
+		frame_stats(vm.id, &st0);
+		check_all(b, 1, 9);
+		expect_page(vm.id, gpa, SSIHV_PAGE_EXCLUSIVE, 0);
+		fill_all(b, 0, 10);
+		frame_stats(vm.id, &st);
+		EXPECT_EQ(st.remote - st0.remote, SHARED_PAGES);
+	}
+	peer_sync(fd, 2);
+	if (node == 1) {
+		EXPECT_EQ(migrations(vm.id), SHARED_PAGES);
+		expect_page(vm.id, gpa, SSIHV_PAGE_INVALID, 0);
+		/* hot: just written here */
+		set_placement(SSIHV_PLACEMENT_HEAT, 1, SSIHV_PLACEMENT_RATE_MAX);
+		fill_all(b + SHARED_PAGES * VM_PAGE, 1, 11);
+	}
+	peer_sync(fd, 3);
+	if (node == 0) {
+		check_all(b + SHARED_PAGES * VM_PAGE, 1, 11);
+		EXPECT_EQ(count_state(vm.id, gpa + (SHARED_PAGES - 5) * VM_PAGE,
+				      SHARED_PAGES, SSIHV_PAGE_SHARED),
+			  SHARED_PAGES);
+	}
+	peer_sync(fd, 4);
+	if (node == 1) {
+		EXPECT_EQ(migrations(vm.id), SHARED_PAGES);
+		set_placement(SSIHV_PLACEMENT_MIGRATE, 1, 4);
+	}
+	peer_sync(fd, 5);
+	if (node == 0) {
+		/* frames never touched: cold, but at most 4 a second move */
+		for (i = 0; i < SHARED_PAGES; i++) {
+			const uint8_t *p = b + (2 * SHARED_PAGES + i) * VM_PAGE;
+
+			EXPECT_EQ(p[0] | p[VM_PAGE - 1], 0);
+		}
+		moved = count_state(vm.id,
+				    gpa + (2 * SHARED_PAGES - 5) * VM_PAGE,
+				    SHARED_PAGES, SSIHV_PAGE_EXCLUSIVE);
+		EXPECT_EQ(count_state(vm.id,
+				      gpa + (2 * SHARED_PAGES - 5) * VM_PAGE,
+				      SHARED_PAGES, SSIHV_PAGE_SHARED),
+			  SHARED_PAGES - moved);
+		peer_send(fd, moved);
+	}
+	if (node == 1) {
+		moved = peer_recv(fd);
+		m = migrations(vm.id) - SHARED_PAGES;
+		harness_log("rate 4/s: %u of %llu read misses migrated",
+			    moved, SHARED_PAGES);
+		EXPECT_EQ(m, moved);
+		EXPECT_GE(moved, 1);
+		EXPECT_LE(moved, SHARED_PAGES - 1);
+	}
+	peer_sync(fd, 6);
+	node_vm_detach(&vm);
+	close(fd);
+	set_placement_default();
 }
 
 /*

@@ -5,6 +5,7 @@
  * values back through SSIHV_CMD_GET_INFO.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,21 +14,39 @@
 #include "parse.h"
 #include "ssihvctl.h"
 
-/*
- * The settings "config set" knows.  Every one is a byte size today; a
- * setting of another kind adds a kind here and a case in put_param().
- */
+/* The settings "config set" knows, by the kind of value each takes. */
 enum param_kind {
 	PARAM_SIZE,		/* u64 bytes, parsed by parse_size() */
+	PARAM_U32,		/* u32 in [min, max], parsed by parse_u64() */
+	PARAM_PLACEMENT,	/* u32, a name from placement_names */
 };
 
 static const struct config_param {
 	const char *name;
 	int attr;
 	enum param_kind kind;
+	uint64_t min, max;	/* PARAM_U32 */
 } config_params[] = {
-	{ "max-vm-memory", SSIHV_A_CONFIG_MAX_VM_MEMORY, PARAM_SIZE },
+	{ "max-vm-memory", SSIHV_A_CONFIG_MAX_VM_MEMORY, PARAM_SIZE, 0, 0 },
+	{ "placement", SSIHV_A_CONFIG_PLACEMENT, PARAM_PLACEMENT, 0, 0 },
+	{ "placement-heat", SSIHV_A_CONFIG_PLACEMENT_HEAT, PARAM_U32,
+	  1, 65535 },
+	{ "placement-rate", SSIHV_A_CONFIG_PLACEMENT_RATE, PARAM_U32,
+	  1, SSIHV_PLACEMENT_RATE_MAX },
 };
+
+/* enum ssihv_placement, as "config" shows and takes it. */
+static const char *const placement_names[] = {
+	[SSIHV_PLACEMENT_OFF]		= "off",
+	[SSIHV_PLACEMENT_MIGRATE]	= "migrate",
+	[SSIHV_PLACEMENT_HEAT]		= "heat",
+};
+
+static const char *placement_name(uint32_t policy)
+{
+	return policy < ARRAY_SIZE(placement_names) ? placement_names[policy] :
+	       "unknown";
+}
 
 #define NUM_PARAMS ARRAY_SIZE(config_params)
 
@@ -54,6 +73,8 @@ static int parse_param(const struct config_param *param, const char *text,
 {
 	enum parse_status status;
 
+	size_t i;
+
 	value->param = param;
 	switch (param->kind) {
 	case PARAM_SIZE:
@@ -61,6 +82,25 @@ static int parse_param(const struct config_param *param, const char *text,
 		if (status != PARSE_OK)
 			return usage_error("invalid %s '%s': %s", param->name,
 					   text, parse_status_str(status));
+		break;
+	case PARAM_U32:
+		status = parse_u64(text, &value->number);
+		if (status != PARSE_OK)
+			return usage_error("invalid %s '%s': %s", param->name,
+					   text, parse_status_str(status));
+		if (value->number < param->min || value->number > param->max)
+			return usage_error("invalid %s '%s': not in %" PRIu64 "-%" PRIu64,
+					   param->name, text, param->min,
+					   param->max);
+		break;
+	case PARAM_PLACEMENT:
+		for (i = 0; i < ARRAY_SIZE(placement_names); i++)
+			if (!strcmp(text, placement_names[i]))
+				break;
+		if (i == ARRAY_SIZE(placement_names))
+			return usage_error("invalid placement '%s': off, migrate or heat",
+					   text);
+		value->number = i;
 		break;
 	}
 	return EXIT_OK;
@@ -71,6 +111,10 @@ static int put_param(struct nl_msg *msg, const struct param_value *value)
 	switch (value->param->kind) {
 	case PARAM_SIZE:
 		return nla_put_u64(msg, value->param->attr, value->number);
+	case PARAM_U32:
+	case PARAM_PLACEMENT:
+		return nla_put_u32(msg, value->param->attr,
+				   (uint32_t)value->number);
 	}
 	return -EINVAL;
 }
@@ -151,6 +195,14 @@ static int config_show(int argc, char **argv)
 	out_begin(false);
 	out_record_begin();
 	out_size("max_vm_memory", "max-vm-memory", info.max_vm_memory);
+	if (info.has_placement) {
+		out_str("placement", "placement",
+			placement_name(info.placement));
+		out_u64("placement_heat", "placement-heat",
+			info.placement_heat);
+		out_u64("placement_rate", "placement-rate",
+			info.placement_rate);
+	}
 	out_record_end();
 	return out_end();
 }
@@ -170,6 +222,7 @@ const struct ssihvctl_object config_object = {
 	.name = "config",
 	.summary = "module-wide settings",
 	.usage = "  ssihvctl [-j] config [show]\n"
-		 "  ssihvctl config set max-vm-memory SIZE\n",
+		 "  ssihvctl config set [max-vm-memory SIZE] [placement off|migrate|heat]\n"
+		 "                      [placement-heat 1-65535] [placement-rate 1-1000000]\n",
 	.run = config_run,
 };

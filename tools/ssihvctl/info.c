@@ -21,6 +21,9 @@ static struct nla_policy info_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_INFO_MAX_NODES]	= { .type = NLA_U32 },
 	[SSIHV_A_INFO_MAX_VM_MEMORY]	= { .type = NLA_U64 },
 	[SSIHV_A_INFO_MAX_RANGES]	= { .type = NLA_U32 },
+	[SSIHV_A_CONFIG_PLACEMENT]	= { .type = NLA_U32 },
+	[SSIHV_A_CONFIG_PLACEMENT_HEAT]	= { .type = NLA_U32 },
+	[SSIHV_A_CONFIG_PLACEMENT_RATE]	= { .type = NLA_U32 },
 };
 
 /* Every attribute the reply must carry, for a precise error if not. */
@@ -68,6 +71,16 @@ static int handle_info(struct nlattr **attrs, void *arg)
 	info->max_nodes = nla_get_u32(attrs[SSIHV_A_INFO_MAX_NODES]);
 	info->max_ranges = nla_get_u32(attrs[SSIHV_A_INFO_MAX_RANGES]);
 	info->max_vm_memory = nla_get_u64(attrs[SSIHV_A_INFO_MAX_VM_MEMORY]);
+	info->has_placement = attrs[SSIHV_A_CONFIG_PLACEMENT] &&
+			      attrs[SSIHV_A_CONFIG_PLACEMENT_HEAT] &&
+			      attrs[SSIHV_A_CONFIG_PLACEMENT_RATE];
+	if (info->has_placement) {
+		info->placement = nla_get_u32(attrs[SSIHV_A_CONFIG_PLACEMENT]);
+		info->placement_heat =
+			nla_get_u32(attrs[SSIHV_A_CONFIG_PLACEMENT_HEAT]);
+		info->placement_rate =
+			nla_get_u32(attrs[SSIHV_A_CONFIG_PLACEMENT_RATE]);
+	}
 	return 0;
 }
 

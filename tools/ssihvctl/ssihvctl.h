@@ -91,6 +91,9 @@ struct ssihv_info {
 	uint32_t max_nodes;
 	uint32_t max_ranges;
 	uint64_t max_vm_memory;
+	bool has_placement;	/* modules older than placement lack it */
+	uint32_t placement;	/* enum ssihv_placement */
+	uint32_t placement_heat, placement_rate;
 };
 
 struct ssihv_nl;

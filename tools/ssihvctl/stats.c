@@ -32,6 +32,7 @@ static struct nla_policy stats_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_STATS_FRAMES_RECALLED]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_INVALIDATIONS]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_COPIES_DROPPED]	= { .type = NLA_U64 },
+	[SSIHV_A_STATS_MIGRATIONS]	= { .type = NLA_U64 },
 	[SSIHV_A_STATS_RESIDENT]	= { .type = NLA_NESTED },
 	[SSIHV_A_STATS_FAULT_NS_HIST]	= { .minlen = SSIHV_HIST_BUCKETS *
 						      sizeof(uint64_t) },
@@ -77,6 +78,7 @@ struct vm_stats {
 	uint64_t recalled;	/* frames this home took back */
 	uint64_t invalidations;	/* others' shared copies this home took */
 	uint64_t dropped;	/* shared copies dropped here on an INV */
+	uint64_t migrations;	/* read misses this home gave the only copy */
 	struct node_pages *nodes;
 	unsigned int nr_nodes;
 	uint64_t hist[SSIHV_HIST_BUCKETS];
@@ -159,6 +161,8 @@ static int handle_stats(struct nlattr **attrs, void *arg)
 			nla_get_u64(attrs[SSIHV_A_STATS_INVALIDATIONS]);
 	if (attrs[SSIHV_A_STATS_COPIES_DROPPED])
 		vm->dropped = nla_get_u64(attrs[SSIHV_A_STATS_COPIES_DROPPED]);
+	if (attrs[SSIHV_A_STATS_MIGRATIONS])
+		vm->migrations = nla_get_u64(attrs[SSIHV_A_STATS_MIGRATIONS]);
 	for (i = 0; i < NR_KINDS; i++)
 		vm->faults[i] = nla_get_u64(attrs[kinds[i].attr]);
 	memcpy(vm->hist, nla_data(attrs[SSIHV_A_STATS_FAULT_NS_HIST]),
@@ -298,6 +302,7 @@ static void print_stats(const struct vm_stats *vm)
 	out_u64("frames_recalled", "frames recalled", vm->recalled);
 	out_u64("invalidations", "copies invalidated", vm->invalidations);
 	out_u64("copies_dropped", "copies dropped", vm->dropped);
+	out_u64("migrations", "migrations", vm->migrations);
 
 	out_list_begin("resident", "resident pages per NUMA node");
 	for (i = 0; i < vm->nr_nodes; i++) {
@@ -410,6 +415,12 @@ static void print_prometheus(const struct vm_stats *vms, unsigned int n)
 	for (v = 0; v < n; v++)
 		printf("ssihv_copies_dropped_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
 		       vms[v].id, vms[v].dropped);
+
+	puts("# HELP ssihv_migrations_total Read misses this home answered with the only copy (placement policy).");
+	puts("# TYPE ssihv_migrations_total counter");
+	for (v = 0; v < n; v++)
+		printf("ssihv_migrations_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
+		       vms[v].id, vms[v].migrations);
 
 	puts("# HELP ssihv_resident_pages Guest pages of the VM resident on this host, by host NUMA node.");
 	puts("# TYPE ssihv_resident_pages gauge");

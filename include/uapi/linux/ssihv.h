@@ -246,10 +246,42 @@ enum ssihv_attr {
 					 * dropped on its home's INV
 					 */
 
+	/*
+	 * Placement (Documentation/memory.rst, "Placement"): SET_CONFIG
+	 * takes them, GET_INFO reports them.
+	 */
+	SSIHV_A_CONFIG_PLACEMENT,	/* u32, enum ssihv_placement */
+	SSIHV_A_CONFIG_PLACEMENT_HEAT,	/* u32, 1..65535: a frame at least
+					 * this hot at its home is shared
+					 */
+	SSIHV_A_CONFIG_PLACEMENT_RATE,	/* u32, 1..1000000 migrations a
+					 * second per VM instance at a home
+					 */
+	SSIHV_A_STATS_MIGRATIONS,	/* u64, read misses this home
+					 * answered with the only copy
+					 */
+
 	__SSIHV_A_MAX,
 };
 
 #define SSIHV_A_MAX (__SSIHV_A_MAX - 1)
+
+/*
+ * What a frame's home does with a read miss from another node (or its
+ * own read fault on a frame another node owns).
+ */
+enum ssihv_placement {
+	SSIHV_PLACEMENT_OFF,	 /* a shared copy: only writes move frames */
+	SSIHV_PLACEMENT_MIGRATE, /* the only copy: it moves to the reader */
+	SSIHV_PLACEMENT_HEAT,	 /* the only copy while the frame is cold
+				  * (heat below PLACEMENT_HEAT), else shared
+				  */
+	__SSIHV_PLACEMENT_MAX,
+};
+
+#define SSIHV_PLACEMENT_HEAT_DEFAULT	48	/* 3 accesses in ~1 s */
+#define SSIHV_PLACEMENT_RATE_DEFAULT	10000
+#define SSIHV_PLACEMENT_RATE_MAX	1000000
 
 /* Directory state of one guest frame on this host. */
 enum ssihv_page_state {
