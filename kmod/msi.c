@@ -27,7 +27,8 @@
  *
  * Data moves by RDMA WRITE of the server into the requester's landing
  * slot before the reply.  An UPGRADE whose sender still holds its shared
- * copy is answered KEEP, with no data.
+ * copy is answered KEEP, with no data; a READ that the placement policy
+ * answers with the only copy, EXCL.
  *
  * No distributed deadlock: a frame lock is held across an RDMA WRITE
  * (which needs only the peer's NIC), never across a wait for another
@@ -248,10 +249,12 @@ again:
 		pde_set(pde, pde_pfn(pde), SSIHV_PAGE_EXCLUSIVE, self);
 		return 0;
 	}
-	if (ret) {
+	if (ret < 0) {
 		put_page(page);
 		return ret;
 	}
+	if (ret == SSIHV_FRAME_EXCL)	/* placement moved it to us */
+		access = SSIHV_FRAME_WRITE;
 	if (access == SSIHV_FRAME_READ && test_and_clear_bit(i, range->inv)) {
 		/* Invalidated in flight: this copy may predate the INV. */
 		put_page(page);
@@ -285,7 +288,7 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	u64 *sharers = ssihv_frame_sharers(range, gfn);
 	u8 access = msg->frame_req.access;
-	bool keep = false;
+	bool keep = false, moved = false;
 	struct page *page;
 	u32 csum = 0, now_ms;
 	int ret;
@@ -296,10 +299,12 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	if (pde_state(pde) == SSIHV_PAGE_INVALID && pde_owner(pde) == src)
 		return -ESTALE;
 	now_ms = ssihv_vm_now_ms(vm);
-	if (!ssihv_can_share(src) ||
-	    (access == SSIHV_FRAME_READ &&
-	     ssihv_placement_migrate(vm, pde, now_ms)))
+	if (access == SSIHV_FRAME_READ &&
+	    (!ssihv_can_share(src) || ssihv_placement_migrate(vm, pde, now_ms))) {
+		/* A read answered with the only copy: the reply says so. */
 		access = SSIHV_FRAME_WRITE;
+		moved = true;
+	}
 	/* The home's heat counts every node's misses, its own and these. */
 	pde_touch(pde, now_ms);
 	if (access == SSIHV_FRAME_UPGRADE)
@@ -326,7 +331,9 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	} else {
 		ret = ssihv_frame_write(conn, page, msg->frame_req.slot, &csum);
 		if (!ret)
-			ret = ssihv_frame_reply(conn, msg->tag, 0, csum);
+			ret = ssihv_frame_reply(conn, msg->tag,
+						moved ? SSIHV_FRAME_EXCL : 0,
+						csum);
 	}
 	if (ret) {
 		/* Not handed over: the frame stays valid here. */

@@ -722,7 +722,8 @@ int ssihv_frame_write(struct ssihv_conn *conn, struct page *page, u32 slot,
  * checksum; the frame is copied to @dst.  With SSIHV_FRAME_INV (from the
  * frame's home: drop your shared copy) nothing moves and @dst is NULL.
  * Returns 0, SSIHV_FRAME_KEEP (an upgrade granted without data: keep the
- * shared copy), or a negative errno: -EHOSTUNREACH (no such node),
+ * shared copy), SSIHV_FRAME_EXCL (a read granted the only copy), or a
+ * negative errno: -EHOSTUNREACH (no such node),
  * -ENOTCONN (not up), -EIO, -ECONNRESET, -ETIMEDOUT (the link failed),
  * -EBADMSG (checksum), or the peer's refusal (-ENOENT: no such VM there,
  * -ERANGE: not in its map, -EREMOTE: not its frame, -ESTALE: it does not
@@ -777,11 +778,16 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	ret = ssihv_conn_wait(conn, &wait);
 	if (!ret)
 		ret = wait.reply.frame_rep.status;
-	/* KEEP answers only an upgrade, nothing answers an INV with data. */
+	/*
+	 * KEEP answers only an upgrade, EXCL only a read; nothing answers an
+	 * INV with data.
+	 */
 	if ((ret == SSIHV_FRAME_KEEP && access != SSIHV_FRAME_UPGRADE) ||
-	    (!ret && !dst && access != SSIHV_FRAME_INV))
+	    (ret == SSIHV_FRAME_EXCL && access != SSIHV_FRAME_READ) ||
+	    (ret != SSIHV_FRAME_KEEP && ret >= 0 && !dst &&
+	     access != SSIHV_FRAME_INV))
 		ret = -EPROTO;
-	if (!ret && dst) {
+	if ((!ret || ret == SSIHV_FRAME_EXCL) && dst) {
 		ssihv_landing_copy(conn, slot, dst);
 		va = kmap_local_page(dst);
 		if (ssihv_page_csum(va) != wait.reply.frame_rep.csum)
@@ -798,7 +804,7 @@ out_conn:
 		ssihv_node_error(node, ret);
 	} else {
 		atomic64_inc(&node->ops_out);
-		if (!ret && dst)
+		if (ret != SSIHV_FRAME_KEEP && dst)
 			atomic64_add(PAGE_SIZE, &node->bytes_in);
 	}
 	ssihv_conn_put(conn);

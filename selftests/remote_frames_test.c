@@ -593,6 +593,8 @@ TEST_TIMEOUT(placement, 240)
 	if (node == 1) {
 		EXPECT_EQ(migrations(vm.id), SHARED_PAGES);
 		set_placement(SSIHV_PLACEMENT_MIGRATE, 1, 4);
+		/* the 16 migrations above may still fill this second */
+		harness_sleep_ms(1100);
 	}
 	peer_sync(fd, 5);
 	if (node == 0) {

@@ -63,10 +63,12 @@ enum ssihv_wire_type {
 #define SSIHV_FRAME_UPGRADE	4
 /*
  * FRAME_REP status: 0 (the frame is in the requester's landing slot; for
- * an INV: dropped), a negative errno, or KEEP: an UPGRADE granted, keep
- * the shared copy you hold (nothing was written to the slot).
+ * an INV: dropped), a negative errno, KEEP: an UPGRADE granted, keep the
+ * shared copy you hold (nothing was written to the slot), or EXCL: a READ
+ * answered with the only copy (placement moved the frame to you).
  */
 #define SSIHV_FRAME_KEEP	1
+#define SSIHV_FRAME_EXCL	2
 /* Guest frame numbers: guest-physical addresses are below 2^52. */
 #define SSIHV_WIRE_MAX_GFN	((1ULL << 40) - 1)
 
@@ -426,6 +428,7 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 		msg->frame_rep.status = (s32)ssihv_get32(p);
 		msg->frame_rep.csum = ssihv_get32(p + 4);
 		if (msg->frame_rep.status != SSIHV_FRAME_KEEP &&
+		    msg->frame_rep.status != SSIHV_FRAME_EXCL &&
 		    !ssihv_wire_status_ok(msg->frame_rep.status))
 			return SSIHV_WIRE_ERANGE;
 		break;
