@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "harness.h"
+#include "hammer.h"
 #include "vm_nl_util.h"
 
 #define A_GPA		0ULL
@@ -149,16 +150,6 @@ static void peer_sync(int fd, uint64_t step)
 
 /* ---- page contents ------------------------------------------------- */
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static void fill(uint8_t *page, uint64_t key)
 {
 	uint64_t *w = (uint64_t *)page;
@@ -275,14 +266,6 @@ static int frame_req(uint32_t node, uint64_t id, uint64_t gpa,
 	ret = nl_call(&conn, msg, xfer_reply, answer, &call);
 	genl_conn_close(&conn);
 	return ret;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- the tests ----------------------------------------------------- */
@@ -639,72 +622,21 @@ TEST_TIMEOUT(placement, 240)
 #define HAMMER_MS	6000	/* both nodes at once; HAMMER_SECONDS */
 #define HAMMER_SLOTS	4	/* node * 2 + thread */
 
-struct hammer {
-	struct node_vm *vm;
-	int node, thread;
-	uint64_t ms;		/* how long */
-	uint64_t iters;		/* the last value written */
-	char error[200];
-};
-
-static uint64_t *hammer_frame(struct node_vm *vm, unsigned int f)
+/* frames 0-3 in A (node 0's), 4-7 in B (node 1's) */
+static void hammer_setup(struct hammer *h, struct node_vm *vm, int node,
+			 int thread)
 {
-	/* frames 0-3 in A (node 0's), 4-7 in B (node 1's) */
-	uint8_t *p = f < 4 ? vm->a + (10 + f) * VM_PAGE :
-			     vm->b + (10 + f - 4) * VM_PAGE;
+	unsigned int f;
 
-	return (uint64_t *)p;
-}
-
-/* A slot's word: its value and a check derived from value and slot. */
-static uint64_t slot_word(unsigned int slot, uint64_t v)
-{
-	return v ? (mix(v * 8 + slot) << 32) | v : 0;
-}
-
-static void *hammer_thread(void *arg)
-{
-	struct hammer *h = arg;
-	unsigned int me = h->node * 2 + h->thread;
-	uint64_t last[HAMMER_FRAMES][HAMMER_SLOTS] = {};
-	uint64_t end = now_ms() + h->ms;
-	unsigned int it, f, s;
-
-	for (it = 1; now_ms() < end; it++) {
-		h->iters = it;
-		for (f = 0; f < HAMMER_FRAMES; f++) {
-			uint64_t *w = hammer_frame(h->vm, (f + me) %
-						   HAMMER_FRAMES);
-			unsigned int fi = (f + me) % HAMMER_FRAMES;
-
-			for (s = 0; s < HAMMER_SLOTS; s++) {
-				/* slots 64 bytes apart: check << 32 | value */
-				uint64_t w64 = __atomic_load_n(&w[s * 8],
-							       __ATOMIC_ACQUIRE);
-				uint64_t v = (uint32_t)w64;
-
-				if (w64 != slot_word(s, v)) {
-					snprintf(h->error, sizeof(h->error),
-						 "frame %u slot %u: bad word %#llx",
-						 fi, s, (unsigned long long)w64);
-					return NULL;
-				}
-				if (s == me ? v != last[fi][s] :
-				    v < last[fi][s]) {
-					snprintf(h->error, sizeof(h->error),
-						 "frame %u slot %u: %llu after %llu",
-						 fi, s, (unsigned long long)v,
-						 (unsigned long long)last[fi][s]);
-					return NULL;
-				}
-				last[fi][s] = v;
-			}
-			__atomic_store_n(&w[me * 8], slot_word(me, it),
-					 __ATOMIC_RELEASE);
-			last[fi][me] = it;
-		}
-	}
-	return NULL;
+	for (f = 0; f < HAMMER_FRAMES; f++)
+		h->frames[f] = (uint64_t *)(f < 4 ? vm->a + (10 + f) * VM_PAGE :
+					    vm->b + (10 + f - 4) * VM_PAGE);
+	h->nr_frames = HAMMER_FRAMES;
+	h->nr_slots = HAMMER_SLOTS;
+	h->slot = node * 2 + thread;
+	h->ms = getenv("HAMMER_SECONDS") ?
+		strtoull(getenv("HAMMER_SECONDS"), NULL, 10) * 1000 :
+		HAMMER_MS;
 }
 
 TEST_TIMEOUT(hammer, 400)
@@ -716,7 +648,7 @@ TEST_TIMEOUT(hammer, 400)
 	struct frame_stats st;
 	struct node_vm vm;
 	uint64_t t0;
-	unsigned int f, s;
+	unsigned int s;
 	int fd, i;
 
 	node_vm_attach(&vm, VM_HAMMER);
@@ -724,12 +656,7 @@ TEST_TIMEOUT(hammer, 400)
 	peer_sync(fd, 1);
 	t0 = now_ms();
 	for (i = 0; i < 2; i++) {
-		h[i].ms = getenv("HAMMER_SECONDS") ?
-			  strtoull(getenv("HAMMER_SECONDS"), NULL, 10) * 1000 :
-			  HAMMER_MS;
-		h[i].vm = &vm;
-		h[i].node = node;
-		h[i].thread = i;
+		hammer_setup(&h[i], &vm, node, i);
 		ASSERT_EQ(pthread_create(&t[i], NULL, hammer_thread, &h[i]), 0);
 	}
 	for (i = 0; i < 2; i++) {
@@ -749,10 +676,8 @@ TEST_TIMEOUT(hammer, 400)
 	final[node * 2 + 1] = h[1].iters;
 	final[(1 - node) * 2] = peer_recv(fd);
 	final[(1 - node) * 2 + 1] = peer_recv(fd);
-	for (f = 0; f < HAMMER_FRAMES; f++)
-		for (s = 0; s < HAMMER_SLOTS; s++)
-			EXPECT_EQ(hammer_frame(&vm, f)[s * 8],
-				  slot_word(s, final[s]));
+	for (s = 0; s < HAMMER_SLOTS; s++)
+		EXPECT_EQ(hammer_check_final(&h[0], s, final[s]), -1);
 	EXPECT_GE(st.remote, 10);
 	EXPECT_GE(st.served, 10);
 	EXPECT_EQ(st.refused, 0);
