@@ -290,7 +290,7 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	u8 access = msg->frame_req.access;
 	bool keep = false, moved = false;
 	struct page *page;
-	u32 csum = 0, now_ms;
+	u32 now_ms;
 	int ret;
 
 	if (access == SSIHV_FRAME_INV)
@@ -326,15 +326,11 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	if (access == SSIHV_FRAME_READ)
 		pde_set_state(pde, SSIHV_PAGE_SHARED);
 	ssihv_frame_unmap(vm, pde, gfn);
-	if (keep) {
+	if (keep)
 		ret = ssihv_frame_reply(conn, msg->tag, SSIHV_FRAME_KEEP, 0);
-	} else {
-		ret = ssihv_frame_write(conn, page, msg->frame_req.slot, &csum);
-		if (!ret)
-			ret = ssihv_frame_reply(conn, msg->tag,
-						moved ? SSIHV_FRAME_EXCL : 0,
-						csum);
-	}
+	else
+		ret = ssihv_frame_give(conn, page, msg->frame_req.slot,
+				       msg->tag, moved ? SSIHV_FRAME_EXCL : 0);
 	if (ret) {
 		/* Not handed over: the frame stays valid here. */
 		ret = 0;
@@ -366,7 +362,6 @@ static int ssihv_node_recall(struct ssihv_conn *conn,
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	u8 access = msg->frame_req.access;
 	u64 word = pde->word;
-	u32 csum = 0;
 	int ret;
 
 	if (access != SSIHV_FRAME_READ && access != SSIHV_FRAME_WRITE)
@@ -375,10 +370,8 @@ static int ssihv_node_recall(struct ssihv_conn *conn,
 		return -ESTALE;
 	pde_set(pde, pde_pfn(pde), SSIHV_PAGE_SHARED, range->home_node);
 	ssihv_frame_unmap(vm, pde, gfn);
-	ret = ssihv_frame_write(conn, pfn_to_page(pde_pfn(pde)),
-				msg->frame_req.slot, &csum);
-	if (!ret)
-		ret = ssihv_frame_reply(conn, msg->tag, 0, csum);
+	ret = ssihv_frame_give(conn, pfn_to_page(pde_pfn(pde)),
+			       msg->frame_req.slot, msg->tag, 0);
 	if (ret) {
 		/* The home did not get it: still ours. */
 		pde->word = word;

@@ -180,8 +180,8 @@ void ssihv_frame_queue_req(struct ssihv_conn *conn,
 			   const struct ssihv_wire_msg *msg);
 int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 		      struct page *dst);
-int ssihv_frame_write(struct ssihv_conn *conn, struct page *page, u32 slot,
-		      u32 *csum);
+int ssihv_frame_give(struct ssihv_conn *conn, struct page *page, u32 slot,
+		     u32 tag, int status);
 int ssihv_frame_reply(struct ssihv_conn *conn, u32 tag, int status,
 		      u32 csum);
 

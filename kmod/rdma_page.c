@@ -673,22 +673,32 @@ int ssihv_frame_reply(struct ssihv_conn *conn, u32 tag, int status, u32 csum)
 }
 
 /*
- * RDMA WRITE @page into landing slot @slot of the connection's peer and
- * wait until it is there (so the caller may drop the page); its checksum
- * goes to @csum.  Called between ssihv_conn_enter() and _leave().
+ * Hand @page to the connection's peer: RDMA WRITE it into the peer's
+ * landing slot @slot and post FRAME_REP (@tag, @status, the page's
+ * checksum) right behind it, without waiting for the WRITE to complete
+ * first: on an RC QP the peer sees the reply only after the data has
+ * landed, so the requester waits one round trip less.  Returns after the
+ * WRITE completed (the caller may then drop the page).  Called between
+ * ssihv_conn_enter() and _leave().
+ *
+ * Returns 0 once the reply is posted: the frame is the requester's from
+ * then on, even if the link fails before the WRITE completes (then the
+ * reply is flushed with it and neither arrives: the frame is lost, never
+ * duplicated).  A negative errno means nothing was handed over.
  */
-int ssihv_frame_write(struct ssihv_conn *conn, struct page *page, u32 slot,
-		      u32 *csum)
+int ssihv_frame_give(struct ssihv_conn *conn, struct page *page, u32 slot,
+		     u32 tag, int status)
 {
 	struct ssihv_wait wait = { .status = -EIO };
 	struct ib_rdma_wr wr = {};
 	struct ib_sge sge;
+	u32 csum;
 	void *va;
 	u64 dma;
 	int ret;
 
 	va = kmap_local_page(page);
-	*csum = ssihv_page_csum(va);
+	csum = ssihv_page_csum(va);
 	kunmap_local(va);
 	dma = ib_dma_map_page(conn->dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
 	if (ib_dma_mapping_error(conn->dev, dma))
@@ -708,11 +718,15 @@ int ssihv_frame_write(struct ssihv_conn *conn, struct page *page, u32 slot,
 			 ((u64)conn->r_serve + conn->r_inbox + slot) * PAGE_SIZE;
 	wr.rkey = conn->r_rkey;
 	ret = ssihv_conn_post(conn, &wr.wr);
-	if (!ret)
-		ret = ssihv_conn_wait(conn, &wait);
-	ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
-	if (!ret)
+	if (ret) {
+		ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+		return ret;
+	}
+	ret = ssihv_frame_reply(conn, tag, status, csum);
+	/* Posted: the WRITE must complete (or be flushed) before unmapping. */
+	if (!ssihv_conn_wait(conn, &wait))
 		atomic64_add(PAGE_SIZE, &conn->node->bytes_out);
+	ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
 	return ret;
 }
 
