@@ -833,9 +833,15 @@ bool ssihv_frame_queue_work(struct work_struct *work)
 	return queue_work(ssihv_frame_wq, work);
 }
 
+/*
+ * Per CPU and high priority: a request is served on the CPU that received
+ * it, without waking another (see Documentation/memory.rst); a handler
+ * that sleeps (a recall, an INV round) makes the pool start another
+ * worker, so handlers never wait for each other.
+ */
 int ssihv_frame_wq_init(void)
 {
-	ssihv_frame_wq = alloc_workqueue("ssihv_frame", WQ_UNBOUND, 0);
+	ssihv_frame_wq = alloc_workqueue("ssihv_frame", WQ_HIGHPRI, 0);
 	return ssihv_frame_wq ? 0 : -ENOMEM;
 }
 
