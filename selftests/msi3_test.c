@@ -37,13 +37,14 @@ static uint64_t range_gpa(unsigned int n)
 	return (uint64_t)n << 20;
 }
 
-static volatile uint64_t *word(unsigned int frame, unsigned int i)
+/* Every access to these goes through __atomic builtins. */
+static uint64_t *word(unsigned int frame, unsigned int i)
 {
-	return (volatile uint64_t *)(ranges[0] + frame * VM_PAGE) + i * 8;
+	return (uint64_t *)(ranges[0] + frame * VM_PAGE) + i * 8;
 }
 
 /* Everybody reaches @gen (each node's own word, 64 bytes apart). */
-static void barrier(unsigned int node, uint64_t gen)
+static void node_barrier(unsigned int node, uint64_t gen)
 {
 	uint64_t t0 = now_ms();
 	unsigned int n, done;
@@ -56,7 +57,7 @@ static void barrier(unsigned int node, uint64_t gen)
 		if (done == NODES)
 			return;
 		if (now_ms() - t0 > 180000)
-			FAIL("barrier %llu: only %u of %u nodes came",
+			FAIL("meeting %llu: only %u of %u nodes came",
 			     (unsigned long long)gen, done, NODES);
 		harness_sleep_ms(20);
 	}
@@ -95,7 +96,7 @@ TEST_TIMEOUT(three_nodes_hammer, 400)
 		harness_sleep_ms(100);
 	}
 
-	barrier(node, 1);
+	node_barrier(node, 1);
 	for (i = 0; i < 2; i++) {
 		for (f = 0; f < 4 * NODES; f++)
 			h[i].frames[f] = (uint64_t *)(ranges[f % NODES] +
@@ -122,7 +123,7 @@ TEST_TIMEOUT(three_nodes_hammer, 400)
 				 __ATOMIC_RELEASE);
 
 	/* Everybody is done: every slot holds its writer's last value. */
-	barrier(node, 2);
+	node_barrier(node, 2);
 	for (s = 0; s < 2 * NODES; s++) {
 		uint64_t final = __atomic_load_n(word(FINAL_FRAME, s),
 						 __ATOMIC_ACQUIRE);
@@ -144,7 +145,7 @@ TEST_TIMEOUT(three_nodes_hammer, 400)
 	 * only copies it holds with it, the barrier frame's among them, so
 	 * the last handshake is the script's (/tmp/msi3.exit).
 	 */
-	barrier(node, 3);
+	node_barrier(node, 3);
 	printf("# checked\n");
 	fflush(stdout);
 	for (i = 0; access("/tmp/msi3.exit", F_OK); i++) {
