@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../kmod/proto/wire.h"	/* ssihv_mix64() */
+
 #define HAMMER_MAX_FRAMES	16
 #define HAMMER_MAX_SLOTS	8
 
@@ -28,16 +30,6 @@ struct hammer {
 	char error[200];
 };
 
-static inline uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static inline uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -49,7 +41,7 @@ static inline uint64_t now_ms(void)
 /* A slot's word: its value and a check derived from value and slot. */
 static inline uint64_t slot_word(unsigned int slot, uint64_t v)
 {
-	return v ? (mix(v * 8 + slot) << 32) | v : 0;
+	return v ? (ssihv_mix64(v * 8 + slot) << 32) | v : 0;
 }
 
 /* pthread body: hammer until h->ms passed or something is wrong. */

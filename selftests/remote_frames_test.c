@@ -156,7 +156,7 @@ static void fill(uint8_t *page, uint64_t key)
 	unsigned int i;
 
 	for (i = 0; i < VM_PAGE / 8; i++)
-		w[i] = mix(key * 512 + i);
+		w[i] = ssihv_mix64(key * 512 + i);
 }
 
 /* Index of the first wrong word, or -1. */
@@ -166,7 +166,7 @@ static int check(const uint8_t *page, uint64_t key)
 	unsigned int i;
 
 	for (i = 0; i < VM_PAGE / 8; i++)
-		if (w[i] != mix(key * 512 + i))
+		if (w[i] != ssihv_mix64(key * 512 + i))
 			return (int)i;
 	return -1;
 }
@@ -180,6 +180,7 @@ static uint64_t key_of(unsigned int node, unsigned int round, uint64_t i)
 
 struct frame_stats {
 	uint64_t served, recalled, remote, refused, invalidations, dropped;
+	uint64_t migrations;
 };
 
 static void frame_stats_reply(struct nlattr **attrs, void *arg)
@@ -192,6 +193,7 @@ static void frame_stats_reply(struct nlattr **attrs, void *arg)
 	s->refused = attr_u64(attrs, SSIHV_A_STATS_FAULTS_REFUSED);
 	s->invalidations = attr_u64(attrs, SSIHV_A_STATS_INVALIDATIONS);
 	s->dropped = attr_u64(attrs, SSIHV_A_STATS_COPIES_DROPPED);
+	s->migrations = attr_u64(attrs, SSIHV_A_STATS_MIGRATIONS);
 }
 
 static void frame_stats(uint64_t id, struct frame_stats *s)
@@ -211,11 +213,6 @@ static void frame_stats(uint64_t id, struct frame_stats *s)
 		    (unsigned long long)s->recalled,
 		    (unsigned long long)s->invalidations,
 		    (unsigned long long)s->dropped);
-}
-
-static void migrations_reply(struct nlattr **attrs, void *arg)
-{
-	*(uint64_t *)arg = attr_u64(attrs, SSIHV_A_STATS_MIGRATIONS);
 }
 
 static void refused_reply(struct nlattr **attrs, void *arg)
@@ -511,16 +508,10 @@ static unsigned int count_state(uint64_t id, uint64_t gpa, unsigned int n,
 
 static uint64_t migrations(uint64_t id)
 {
-	struct genl_conn conn;
-	struct nl_call call;
-	uint64_t n = 0;
+	struct frame_stats st;
 
-	ssihv_conn_open(&conn);
-	ASSERT_EQ(nl_call(&conn, vm_request(&conn, SSIHV_CMD_GET_STATS,
-					    false, &id),
-			  migrations_reply, &n, &call), 0);
-	genl_conn_close(&conn);
-	return n;
+	frame_stats(id, &st);
+	return st.migrations;
 }
 
 /*

@@ -40,14 +40,18 @@ exec tools/vmtest -n 3 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 			sleep 0.5
 		done
 	}
+	wait_line() {	# wait_line LINE SECONDS: msi3_test printed it
+		i=0
+		until grep -q "^# $1" /tmp/m3; do
+			i=$((i + 1))
+			[ $i -le $(($2 * 10)) ] && kill -0 $pid 2>/dev/null ||
+				return 1
+			sleep 0.1
+		done
+	}
 	MSI3=1 MSI3_SECONDS=30 $t >/tmp/m3 2>&1 &
 	pid=$!
-	i=0
-	until grep -q "^# attached" /tmp/m3; do
-		i=$((i + 1))
-		[ $i -le 300 ] && kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_line attached 30
 	must "msi3_test attached the VM" grep -q "^# attached" /tmp/m3
 	touch /www/attached
 	for p in 0 1 2; do
@@ -57,12 +61,7 @@ exec tools/vmtest -n 3 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	touch /tmp/msi3.go
 	start=$(date +%s)
 	# Detach only when all three checked (see msi3_test.c).
-	i=0
-	until grep -q "^# checked" /tmp/m3; do
-		i=$((i + 1))
-		[ $i -le 3000 ] && kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_line checked 300
 	touch /www/checked
 	for p in 0 1 2; do
 		[ $p = $SSIHV_NODE ] && continue

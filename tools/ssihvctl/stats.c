@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +360,25 @@ static void print_bucket(uint64_t vm_id, const char *le, uint64_t count)
 	       "\",le=\"%s\"} %" PRIu64 "\n", vm_id, le, count);
 }
 
+/* The per-VM counters exported as ssihv_NAME_total, one family each. */
+static const struct {
+	const char *name, *help;
+	size_t offset;		/* of the uint64_t in struct vm_stats */
+} vm_counters[] = {
+	{ "pages_revoked", "Guest pages revoked from the VM's mappings on this host.",
+	  offsetof(struct vm_stats, revoked) },
+	{ "frames_served", "Guest frames this host handed to other nodes.",
+	  offsetof(struct vm_stats, served) },
+	{ "frames_recalled", "Guest frames this home took back from their owner.",
+	  offsetof(struct vm_stats, recalled) },
+	{ "invalidations", "Shared copies on other nodes this home invalidated.",
+	  offsetof(struct vm_stats, invalidations) },
+	{ "copies_dropped", "Shared copies this host dropped when their home invalidated them.",
+	  offsetof(struct vm_stats, dropped) },
+	{ "migrations", "Read misses this home answered with the only copy (placement policy).",
+	  offsetof(struct vm_stats, migrations) },
+};
+
 /*
  * The Prometheus text exposition format (version 0.0.4): each metric
  * family once, with its HELP and TYPE, then its samples for every VM.
@@ -366,6 +386,7 @@ static void print_bucket(uint64_t vm_id, const char *le, uint64_t count)
 static void print_prometheus(const struct vm_stats *vms, unsigned int n)
 {
 	unsigned int v, k, i;
+	size_t c;
 	char le[32];
 
 	/* HELP text is one line; it is written in pieces. */
@@ -386,41 +407,16 @@ static void print_prometheus(const struct vm_stats *vms, unsigned int n)
 			printf("ssihv_faults_total{vm=\"%" PRIu64 "\",kind=\"%s\"} %" PRIu64 "\n",
 			       vms[v].id, kinds[k].name, vms[v].faults[k]);
 
-	puts("# HELP ssihv_pages_revoked_total Guest pages revoked from the VM's mappings on this host.");
-	puts("# TYPE ssihv_pages_revoked_total counter");
-	for (v = 0; v < n; v++)
-		printf("ssihv_pages_revoked_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
-		       vms[v].id, vms[v].revoked);
-
-	puts("# HELP ssihv_frames_served_total Guest frames this host handed to other nodes.");
-	puts("# TYPE ssihv_frames_served_total counter");
-	for (v = 0; v < n; v++)
-		printf("ssihv_frames_served_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
-		       vms[v].id, vms[v].served);
-
-	puts("# HELP ssihv_frames_recalled_total Guest frames this home took back from their owner.");
-	puts("# TYPE ssihv_frames_recalled_total counter");
-	for (v = 0; v < n; v++)
-		printf("ssihv_frames_recalled_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
-		       vms[v].id, vms[v].recalled);
-
-	puts("# HELP ssihv_invalidations_total Shared copies on other nodes this home invalidated.");
-	puts("# TYPE ssihv_invalidations_total counter");
-	for (v = 0; v < n; v++)
-		printf("ssihv_invalidations_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
-		       vms[v].id, vms[v].invalidations);
-
-	puts("# HELP ssihv_copies_dropped_total Shared copies this host dropped when their home invalidated them.");
-	puts("# TYPE ssihv_copies_dropped_total counter");
-	for (v = 0; v < n; v++)
-		printf("ssihv_copies_dropped_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
-		       vms[v].id, vms[v].dropped);
-
-	puts("# HELP ssihv_migrations_total Read misses this home answered with the only copy (placement policy).");
-	puts("# TYPE ssihv_migrations_total counter");
-	for (v = 0; v < n; v++)
-		printf("ssihv_migrations_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
-		       vms[v].id, vms[v].migrations);
+	for (c = 0; c < ARRAY_SIZE(vm_counters); c++) {
+		printf("# HELP ssihv_%s_total %s\n", vm_counters[c].name,
+		       vm_counters[c].help);
+		printf("# TYPE ssihv_%s_total counter\n", vm_counters[c].name);
+		for (v = 0; v < n; v++)
+			printf("ssihv_%s_total{vm=\"%" PRIu64 "\"} %" PRIu64 "\n",
+			       vm_counters[c].name, vms[v].id,
+			       *(const uint64_t *)((const char *)&vms[v] +
+						   vm_counters[c].offset));
+	}
 
 	puts("# HELP ssihv_resident_pages Guest pages of the VM resident on this host, by host NUMA node.");
 	puts("# TYPE ssihv_resident_pages gauge");
