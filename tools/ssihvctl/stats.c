@@ -301,7 +301,7 @@ static void print_stats(const struct vm_stats *vm)
 	out_u64("revoked", "revoked pages", vm->revoked);
 	out_u64("frames_served", "frames served", vm->served);
 	out_u64("frames_recalled", "frames recalled", vm->recalled);
-	out_u64("invalidations", "copies invalidated", vm->invalidations);
+	out_u64("invalidations", "invalidations", vm->invalidations);
 	out_u64("copies_dropped", "copies dropped", vm->dropped);
 	out_u64("migrations", "migrations", vm->migrations);
 
