@@ -28,7 +28,9 @@
  * Data moves by RDMA WRITE of the server into the requester's landing
  * slot before the reply.  An UPGRADE whose sender still holds its shared
  * copy is answered KEEP, with no data; a READ that the placement policy
- * answers with the only copy, EXCL.
+ * answers with the only copy, EXCL; the only copy of a frame never
+ * touched anywhere, ZERO, with no data either (the requester's new page
+ * is zeroed already).
  *
  * No distributed deadlock: a frame lock is held across an RDMA WRITE
  * (which needs only the peer's NIC), never across a wait for another
@@ -253,7 +255,8 @@ again:
 		put_page(page);
 		return ret;
 	}
-	if (ret == SSIHV_FRAME_EXCL)	/* placement moved it to us */
+	/* Placement moved it to us; ZERO left our zeroed page as it is. */
+	if (ret & SSIHV_FRAME_EXCL)
 		access = SSIHV_FRAME_WRITE;
 	if (access == SSIHV_FRAME_READ && test_and_clear_bit(i, range->inv)) {
 		/* Invalidated in flight: this copy may predate the INV. */
@@ -309,6 +312,21 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	pde_touch(pde, now_ms);
 	if (access == SSIHV_FRAME_UPGRADE)
 		keep = *sharers & BIT_ULL(src);
+	if (access == SSIHV_FRAME_WRITE && pde_state(pde) == SSIHV_PAGE_INVALID &&
+	    pde_owner(pde) == ssihv_config_node_id()) {
+		/*
+		 * The only copy of a frame never touched anywhere: all
+		 * zeroes, which the requester's new page already is.  No
+		 * page here, no data on the wire.
+		 */
+		ret = ssihv_frame_reply(conn, msg->tag, SSIHV_FRAME_ZERO |
+					(moved ? SSIHV_FRAME_EXCL : 0), 0);
+		if (!ret) {
+			pde_set(pde, 0, SSIHV_PAGE_INVALID, src);
+			this_cpu_inc(vm->stats->served);
+		}
+		return 0;
+	}
 	ssihv_frame_set_busy(range, gfn);
 	ret = ssihv_home_hold(vm, range, gfn,
 			      access == SSIHV_FRAME_READ ? access :

@@ -735,9 +735,10 @@ int ssihv_frame_give(struct ssihv_conn *conn, struct page *page, u32 slot,
  * frame into one of our landing slots, then answers FRAME_REP with its
  * checksum; the frame is copied to @dst.  With SSIHV_FRAME_INV (from the
  * frame's home: drop your shared copy) nothing moves and @dst is NULL.
- * Returns 0, SSIHV_FRAME_KEEP (an upgrade granted without data: keep the
- * shared copy), SSIHV_FRAME_EXCL (a read granted the only copy), or a
- * negative errno: -EHOSTUNREACH (no such node),
+ * Returns 0, the grant's flags (SSIHV_FRAME_KEEP: an upgrade granted
+ * without data, keep the shared copy; SSIHV_FRAME_EXCL: a read granted
+ * the only copy; SSIHV_FRAME_ZERO: a frame never touched, @dst, zeroed by
+ * the caller, is left alone), or a negative errno: -EHOSTUNREACH (no such node),
  * -ENOTCONN (not up), -EIO, -ECONNRESET, -ETIMEDOUT (the link failed),
  * -EBADMSG (checksum), or the peer's refusal (-ENOENT: no such VM there,
  * -ERANGE: not in its map, -EREMOTE: not its frame, -ESTALE: it does not
@@ -797,11 +798,11 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	 * INV with data.
 	 */
 	if ((ret == SSIHV_FRAME_KEEP && access != SSIHV_FRAME_UPGRADE) ||
-	    (ret == SSIHV_FRAME_EXCL && access != SSIHV_FRAME_READ) ||
-	    (ret != SSIHV_FRAME_KEEP && ret >= 0 && !dst &&
-	     access != SSIHV_FRAME_INV))
+	    ((ret & SSIHV_FRAME_EXCL) && access != SSIHV_FRAME_READ) ||
+	    (ret > 0 && access == SSIHV_FRAME_INV) ||
+	    (!ret && !dst && access != SSIHV_FRAME_INV))
 		ret = -EPROTO;
-	if ((!ret || ret == SSIHV_FRAME_EXCL) && dst) {
+	if (ret >= 0 && !(ret & (SSIHV_FRAME_KEEP | SSIHV_FRAME_ZERO)) && dst) {
 		ssihv_landing_copy(conn, slot, dst);
 		va = kmap_local_page(dst);
 		if (ssihv_page_csum(va) != wait.reply.frame_rep.csum)
@@ -818,7 +819,7 @@ out_conn:
 		ssihv_node_error(node, ret);
 	} else {
 		atomic64_inc(&node->ops_out);
-		if (ret != SSIHV_FRAME_KEEP && dst)
+		if (!(ret & (SSIHV_FRAME_KEEP | SSIHV_FRAME_ZERO)) && dst)
 			atomic64_add(PAGE_SIZE, &node->bytes_in);
 	}
 	ssihv_conn_put(conn);

@@ -114,8 +114,8 @@ TEST(frame_req_every_bad_field_is_refused)
 
 TEST(frame_rep_status_range)
 {
-	static const int32_t good[] = { 2, 1, 0, -1, -2, -34, -66, -116, -4095 };
-	static const int32_t badst[] = { 3, 4095, -4096, INT32_MIN };
+	static const int32_t good[] = { 6, 4, 2, 1, 0, -1, -2, -34, -66, -116, -4095 };
+	static const int32_t badst[] = { 3, 5, 7, 8, 4095, -4096, INT32_MIN };
 	struct ssihv_wire_msg m = { .type = SSIHV_MSG_FRAME_REP, .tag = 9,
 				    .src = 1 }, out;
 	uint8_t buf[SSIHV_WIRE_MAX_LEN];

@@ -63,12 +63,16 @@ enum ssihv_wire_type {
 #define SSIHV_FRAME_UPGRADE	4
 /*
  * FRAME_REP status: 0 (the frame is in the requester's landing slot; for
- * an INV: dropped), a negative errno, KEEP: an UPGRADE granted, keep the
- * shared copy you hold (nothing was written to the slot), or EXCL: a READ
- * answered with the only copy (placement moved the frame to you).
+ * an INV: dropped), a negative errno, or flags: KEEP alone (an UPGRADE
+ * granted, keep the shared copy you hold), EXCL (a READ answered with the
+ * only copy: placement moved the frame to you), ZERO (the only copy of a
+ * frame never touched anywhere: it is all zeroes, nothing was written to
+ * the slot), or EXCL|ZERO.
  */
 #define SSIHV_FRAME_KEEP	1
 #define SSIHV_FRAME_EXCL	2
+#define SSIHV_FRAME_ZERO	4
+
 /* Guest frame numbers: guest-physical addresses are below 2^52. */
 #define SSIHV_WIRE_MAX_GFN	((1ULL << 40) - 1)
 
@@ -226,6 +230,15 @@ static inline int ssihv_wire_payload_len(unsigned int type)
 static inline bool ssihv_wire_status_ok(s32 status)
 {
 	return status <= 0 && status >= -SSIHV_WIRE_MAX_ERRNO;
+}
+
+/* A FRAME_REP status: a wire status or one of the grants' flag sets. */
+static inline bool ssihv_frame_status_ok(s32 status)
+{
+	return status == SSIHV_FRAME_KEEP || status == SSIHV_FRAME_EXCL ||
+	       status == SSIHV_FRAME_ZERO ||
+	       status == (SSIHV_FRAME_EXCL | SSIHV_FRAME_ZERO) ||
+	       ssihv_wire_status_ok(status);
 }
 
 /*
@@ -427,9 +440,7 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 	case SSIHV_MSG_FRAME_REP:
 		msg->frame_rep.status = (s32)ssihv_get32(p);
 		msg->frame_rep.csum = ssihv_get32(p + 4);
-		if (msg->frame_rep.status != SSIHV_FRAME_KEEP &&
-		    msg->frame_rep.status != SSIHV_FRAME_EXCL &&
-		    !ssihv_wire_status_ok(msg->frame_rep.status))
+		if (!ssihv_frame_status_ok(msg->frame_rep.status))
 			return SSIHV_WIRE_ERANGE;
 		break;
 	case SSIHV_MSG_DATA:

@@ -4,26 +4,29 @@
  * test bed (tools/bench/frames runs it, with ib_read_lat between the same
  * two VMs in the same run as the peer).
  *
- *   ssihv_frame_bench hold VMID PAGES       (node 1) attach VMID and
- *       VMID + 1, each with range A (PAGES pages at 0, homed on node 0)
- *       and range B (PAGES pages at 1 GiB, homed on node 1), and wait to
- *       be killed: node 1 is the home of B, as "ssi-vmm --memory-only"
- *       would be.
+ *   ssihv_frame_bench hold VMID PAGES       (node 1) attach VMID to
+ *       VMID + 2, each with range A (PAGES pages at 0, homed on node 0)
+ *       and range B (PAGES pages at 1 GiB, homed on node 1), write a
+ *       word into every page of B of VMID, and wait to be killed: node 1
+ *       is the home of B, as "ssi-vmm --memory-only" would be.
  *   ssihv_frame_bench run VMID PAGES PASSES  (node 0) prints RESULT lines:
  *
- *   fault   remote fault service time: the first read of each page of B
- *           of VMID, timed around the access (us: median, p99, p99.9),
- *           and the module's fault histogram of that VM, where every
- *           fault is one of these (median and p99 estimated from its
- *           log2 buckets).
- *   remote  a locality-friendly workload on VMID + 1: PASSES passes over
+ *   data    remote fault service time: the first read of each page of B
+ *           of VMID (written by node 1, so its data comes over), timed
+ *           around the access (us: median, p99, p99.9), and the module's
+ *           fault histogram of that VM, where every fault is one of these
+ *           (median and p99 estimated from its log2 buckets).
+ *   zero    the same on VMID + 1, whose frames nobody touched: the home
+ *           answers without data (the faulting node's new page is zeroed
+ *           already).
+ *   remote  a locality-friendly workload on VMID + 2: PASSES passes over
  *           A and B, reading then writing one word of every page.  Node
  *           0 is the only user, so once its first pass has taken the
  *           frames of B (placement "migrate" on node 1: a read miss takes
  *           the only copy) every access is local.  Prints the first
  *           pass's ms, the other passes' ms, remote faults in the first
  *           pass and in the others, and the page accesses of the others.
- *   local   the same workload on VMID + 2, both ranges homed here: the
+ *   local   the same workload on VMID + 3, both ranges homed here: the
  *           all-local peer (first pass ms, other passes ms).
  */
 #include <errno.h>
@@ -93,28 +96,38 @@ static double hist_quantile_us(const struct vm_stats *s, double q)
 	return 0;
 }
 
-static void bench_fault(struct genl_conn *conn, uint64_t id, uint64_t pages)
+/* What the home writes into page @i of B, and the reader checks. */
+static uint64_t page_word(uint64_t i)
+{
+	return (i + 1) * 0x9e3779b97f4a7c15ULL;
+}
+
+static void bench_fault(struct genl_conn *conn, const char *name, uint64_t id,
+			uint64_t pages, bool data)
 {
 	uint64_t *lat = calloc(pages, sizeof(*lat));
 	int fd = attach(id, pages, 1);
 	uint8_t *b = vm_map(fd, B_GPA, pages * VM_PAGE);
-	uint8_t sink = 0;
 	struct vm_stats st;
+	uint64_t w;
 	uint64_t i, t0;
 
 	ASSERT_TRUE(lat);
 	for (i = 0; i < pages; i++) {
 		t0 = now_ns();
-		sink += __atomic_load_n(&b[i * VM_PAGE], __ATOMIC_RELAXED);
+		w = __atomic_load_n((uint64_t *)(b + i * VM_PAGE),
+				    __ATOMIC_RELAXED);
 		lat[i] = now_ns() - t0;
+		if (w != (data ? page_word(i) : 0))
+			FAIL("%s: page %llu holds %#llx", name,
+			     (unsigned long long)i, (unsigned long long)w);
 	}
-	ASSERT_EQ(sink, 0);	/* frames never written: zeroed */
 	memset(&st, 0, sizeof(st));
 	ASSERT_EQ(stats_get(conn, id, &st), 0);
 	ASSERT_EQ(st.remote, pages);
 	ASSERT_EQ(hist_total(&st), pages);
 	qsort(lat, pages, sizeof(*lat), cmp_u64);
-	printf("RESULT fault %.1f %.1f %.1f %.1f %.1f\n", pct(lat, pages, 0.5),
+	printf("RESULT %s %.1f %.1f %.1f %.1f %.1f\n", name, pct(lat, pages, 0.5),
 	       pct(lat, pages, 0.99), pct(lat, pages, 0.999),
 	       hist_quantile_us(&st, 0.5), hist_quantile_us(&st, 0.99));
 	munmap(b, pages * VM_PAGE);
@@ -184,8 +197,9 @@ static uint64_t arg_u64(const char *s)
 int main(int argc, char **argv)
 {
 	struct genl_conn conn;
-	uint64_t id, pages;
-	int fd0, fd1;
+	uint64_t id, pages, i;
+	int fd[3];
+	uint8_t *b;
 
 	if (argc < 4 || (strcmp(argv[1], "hold") && strcmp(argv[1], "run")) ||
 	    (!strcmp(argv[1], "run") && argc != 5)) {
@@ -198,21 +212,24 @@ int main(int argc, char **argv)
 	if (!pages || pages > (B_GPA / VM_PAGE))
 		FAIL("PAGES must be 1-%llu", B_GPA / VM_PAGE);
 	if (!strcmp(argv[1], "hold")) {
-		fd0 = attach(id, pages, 1);
-		fd1 = attach(id + 1, pages, 1);
-		printf("holding VMs %#llx and %#llx\n", (unsigned long long)id,
-		       (unsigned long long)id + 1);
+		for (i = 0; i < 3; i++)
+			fd[i] = attach(id + i, pages, 1);
+		b = vm_map(fd[0], B_GPA, pages * VM_PAGE);
+		for (i = 0; i < pages; i++)
+			__atomic_store_n((uint64_t *)(b + i * VM_PAGE),
+					 page_word(i), __ATOMIC_RELAXED);
+		printf("holding VMs %#llx-%#llx\n", (unsigned long long)id,
+		       (unsigned long long)id + 2);
 		fflush(stdout);
 		for (;;)
 			pause();
-		close(fd0);
-		close(fd1);
 		return 0;
 	}
 	ssihv_conn_open(&conn);
-	bench_fault(&conn, id, pages);
-	bench_workload(&conn, "remote", id + 1, pages, 1, arg_u64(argv[4]));
-	bench_workload(&conn, "local", id + 2, pages, 0, arg_u64(argv[4]));
+	bench_fault(&conn, "data", id, pages, true);
+	bench_fault(&conn, "zero", id + 1, pages, false);
+	bench_workload(&conn, "remote", id + 2, pages, 1, arg_u64(argv[4]));
+	bench_workload(&conn, "local", id + 3, pages, 0, arg_u64(argv[4]));
 	genl_conn_close(&conn);
 	return 0;
 }
