@@ -22,7 +22,7 @@ DEB_PACKAGES := \
 	libnuma-dev libnl-3-dev libnl-genl-3-dev libinih-dev libjson-c-dev \
 	libcmocka-dev acpica-tools spin \
 	qemu-system-x86 busybox-static cpio rdma-core ibverbs-utils perftest \
-	iproute2 e2fsprogs openssl librdmacm-dev libibverbs-dev python3 \
+	iproute2 procps e2fsprogs openssl librdmacm-dev libibverbs-dev python3 \
 	bc bison flex libssl-dev libelf-dev dwarves rsync
 
 CC ?= cc
