@@ -33,6 +33,9 @@ static struct nla_policy info_policy[SSIHV_A_MAX + 1] = {
 	[SSIHV_A_INFO_MAX_NODES]	= { .type = NLA_U32 },
 	[SSIHV_A_INFO_MAX_VM_MEMORY]	= { .type = NLA_U64 },
 	[SSIHV_A_INFO_MAX_RANGES]	= { .type = NLA_U32 },
+	[SSIHV_A_CONFIG_PLACEMENT]	= { .type = NLA_U32 },
+	[SSIHV_A_CONFIG_PLACEMENT_HEAT]	= { .type = NLA_U32 },
+	[SSIHV_A_CONFIG_PLACEMENT_RATE]	= { .type = NLA_U32 },
 };
 
 /* Send GET_INFO, which must succeed; attrs point into result->reply. */
@@ -237,6 +240,83 @@ TEST(set_config_rejects_missing_value)
 	genl_conn_close(&conn);
 }
 
+/* GET_INFO's placement settings: policy, heat, rate. */
+static void get_placement(struct genl_conn *conn, uint32_t p[3])
+{
+	struct nlattr *attrs[SSIHV_A_MAX + 1];
+	struct genl_result result;
+
+	get_info(conn, &result, attrs);
+	ASSERT_TRUE(attrs[SSIHV_A_CONFIG_PLACEMENT]);
+	ASSERT_TRUE(attrs[SSIHV_A_CONFIG_PLACEMENT_HEAT]);
+	ASSERT_TRUE(attrs[SSIHV_A_CONFIG_PLACEMENT_RATE]);
+	p[0] = nla_get_u32(attrs[SSIHV_A_CONFIG_PLACEMENT]);
+	p[1] = nla_get_u32(attrs[SSIHV_A_CONFIG_PLACEMENT_HEAT]);
+	p[2] = nla_get_u32(attrs[SSIHV_A_CONFIG_PLACEMENT_RATE]);
+	genl_result_free(&result);
+}
+
+/* SET_CONFIG one u32 placement attribute; the kernel's errno or 0. */
+static int set_u32(struct genl_conn *conn, int attr, uint32_t value)
+{
+	struct nl_msg *msg = genl_new_request(conn, SSIHV_CMD_SET_CONFIG);
+	struct genl_result result;
+	int ret;
+
+	ASSERT_EQ(nla_put_u32(msg, attr, value), 0);
+	ret = genl_transact(conn, msg, &result);
+	genl_result_free(&result);
+	return ret;
+}
+
+/*
+ * Placement: the defaults, every out-of-range value refused with ERANGE
+ * and nothing changed, valid values read back, the defaults restored.
+ */
+TEST(set_config_placement)
+{
+	uint32_t p[3], q[3];
+	struct genl_conn conn;
+
+	ensure_module();
+	ssihv_conn_open(&conn);
+	get_placement(&conn, p);
+	harness_log("placement %u heat %u rate %u", p[0], p[1], p[2]);
+	EXPECT_EQ(p[0], SSIHV_PLACEMENT_HEAT);
+	EXPECT_EQ(p[1], SSIHV_PLACEMENT_HEAT_DEFAULT);
+	EXPECT_EQ(p[2], SSIHV_PLACEMENT_RATE_DEFAULT);
+
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT,
+			  __SSIHV_PLACEMENT_MAX), -ERANGE);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT, UINT32_MAX),
+		  -ERANGE);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_HEAT, 0), -ERANGE);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_HEAT, 65536),
+		  -ERANGE);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_RATE, 0), -ERANGE);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_RATE,
+			  SSIHV_PLACEMENT_RATE_MAX + 1), -ERANGE);
+	get_placement(&conn, q);
+	EXPECT_EQ(memcmp(p, q, sizeof(p)), 0);
+
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT,
+			  SSIHV_PLACEMENT_MIGRATE), 0);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_HEAT, 65535), 0);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_RATE,
+			  SSIHV_PLACEMENT_RATE_MAX), 0);
+	get_placement(&conn, q);
+	EXPECT_EQ(q[0], SSIHV_PLACEMENT_MIGRATE);
+	EXPECT_EQ(q[1], 65535);
+	EXPECT_EQ(q[2], SSIHV_PLACEMENT_RATE_MAX);
+
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT, p[0]), 0);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_HEAT, p[1]), 0);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT_RATE, p[2]), 0);
+	get_placement(&conn, q);
+	EXPECT_EQ(memcmp(p, q, sizeof(p)), 0);
+	genl_conn_close(&conn);
+}
+
 TEST(set_config_changes_get_info)
 {
 	struct genl_conn conn;
@@ -409,5 +489,7 @@ TEST(unprivileged_set_config_is_denied)
 	wanted = before == GiB ? 2 * GiB : GiB;
 	EXPECT_EQ(set_max_vm_memory(&conn, wanted), -EPERM);
 	EXPECT_EQ(get_max_vm_memory(&conn), before);
+	EXPECT_EQ(set_u32(&conn, SSIHV_A_CONFIG_PLACEMENT,
+			  SSIHV_PLACEMENT_OFF), -EPERM);
 	genl_conn_close(&conn);
 }

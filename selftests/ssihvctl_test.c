@@ -62,6 +62,18 @@ static uint64_t json_u64(json_object *obj, const char *key)
 	return json_object_get_uint64(member);
 }
 
+/* The string member key of obj; fails the test if absent. */
+static const char *json_str(json_object *obj, const char *key)
+{
+	json_object *member;
+
+	if (!json_object_object_get_ex(obj, key, &member))
+		FAIL("JSON lacks \"%s\"", key);
+	if (!json_object_is_type(member, json_type_string))
+		FAIL("JSON \"%s\" is not a string", key);
+	return json_object_get_string(member);
+}
+
 TEST(info_json_is_valid)
 {
 	static const char *const keys[] = {
@@ -175,6 +187,34 @@ TEST(config_set_round_trip)
 	SSIHVCTL(&run, false, "config", "set", "max-vm-memory", restore);
 	ASSERT_EQ(run.status, 0);
 	EXPECT_EQ(cli_max_vm_memory(), before);
+}
+
+/* placement, placement-heat, placement-rate: set, shown, restored. */
+TEST(config_set_placement)
+{
+	struct run_output run;
+	json_object *config;
+
+	ensure_module();
+	SSIHVCTL(&run, false, "config", "set", "placement", "migrate",
+		 "placement-heat", "100", "placement-rate", "7");
+	EXPECT_EQ(run.status, 0);
+	SSIHVCTL(&run, false, "-j", "config", "show");
+	ASSERT_EQ(run.status, 0);
+	config = parse_json(run.out);
+	ASSERT_TRUE(config);
+	EXPECT_EQ(strcmp(json_str(config, "placement"), "migrate"), 0);
+	EXPECT_EQ(json_u64(config, "placement_heat"), 100);
+	EXPECT_EQ(json_u64(config, "placement_rate"), 7);
+	json_object_put(config);
+
+	SSIHVCTL(&run, false, "config", "set", "placement", "heat",
+		 "placement-heat", "48", "placement-rate", "10000");
+	ASSERT_EQ(run.status, 0);
+	SSIHVCTL(&run, false, "config", "show");
+	ASSERT_EQ(run.status, 0);
+	EXPECT_TRUE(strstr(run.out, "placement:"));
+	EXPECT_TRUE(strstr(run.out, "heat\n"));
 }
 
 TEST(config_set_reports_kernel_error)

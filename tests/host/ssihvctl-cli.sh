@@ -56,6 +56,11 @@ negative size|config set max-vm-memory -1
 fractional size|config set max-vm-memory 1.5G
 unknown unit|config set max-vm-memory 1X
 overflowing size|config set max-vm-memory 16E
+unknown placement|config set placement bogus
+placement heat zero|config set placement-heat 0
+placement heat too big|config set placement-heat 65536
+placement rate not a number|config set placement-rate fast
+placement rate too big|config set placement-rate 1000001
 vm unknown command|vm frob
 vm show without an id|vm show
 vm show with two ids|vm show 1 2
