@@ -40,6 +40,19 @@ exec tools/vmtest -n 3 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 			sleep 0.5
 		done
 	}
+	# A flag raised on the way out: a node powers off only after its
+	# last one, so a node that no longer answers pings is past it.
+	wait_past() {	# wait_past NODE NAME SECONDS
+		i=0
+		until timeout 5 wget -q -O /dev/null \
+			"http://$(peer_addr $1):8080/$2" 2>/dev/null; do
+			ping -c 1 -W 1 $(peer_addr $1) >/dev/null 2>&1 ||
+				return 0
+			i=$((i + 1))
+			[ $i -le $(($3 * 2)) ] || return 1
+			sleep 0.5
+		done
+	}
 	wait_line() {	# wait_line LINE SECONDS: msi3_test printed it
 		i=0
 		until grep -q "^# $1" /tmp/m3; do
@@ -65,7 +78,7 @@ exec tools/vmtest -n 3 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	touch /www/checked
 	for p in 0 1 2; do
 		[ $p = $SSIHV_NODE ] && continue
-		wait_flag $p checked 300 || break
+		wait_past $p checked 300 || break
 	done
 	touch /tmp/msi3.exit
 	wait $pid
@@ -84,7 +97,7 @@ exec tools/vmtest -n 3 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	touch /www/done
 	for p in 0 1 2; do
 		[ $p = $SSIHV_NODE ] && continue
-		wait_flag $p done 300 || true
+		wait_past $p done 300 || true
 	done
 	exit $tap_fail
 '
