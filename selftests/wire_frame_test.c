@@ -64,7 +64,7 @@ TEST(frame_req_every_bad_field_is_refused)
 	struct ssihv_wire_limits none = lim;
 	struct ssihv_wire_msg m = req, out;
 	unsigned int n = encode(&req, buf);
-	static const uint8_t accesses[] = { 0, 5, 0x80, 0xff };
+	static const uint8_t accesses[] = { 0, 6, 0x80, 0xff };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(accesses); i++) {
@@ -110,6 +110,42 @@ TEST(frame_req_every_bad_field_is_refused)
 	n = encode(&req, bad);
 	bad[5] = SSIHV_MSG_FETCH_REQ;
 	EXPECT_EQ(ssihv_wire_decode(bad, n, &lim, &out), SSIHV_WIRE_ELEN);
+}
+
+/*
+ * A PUT names a slot of the receiver's inbox (the sender wrote the frame
+ * there), every other access one of the sender's landing slots: each is
+ * checked against its own pool.
+ */
+TEST(frame_req_put_slot_is_an_inbox_slot)
+{
+	struct ssihv_wire_limits lim2 = lim;
+	struct ssihv_wire_msg m = req, out;
+	uint8_t buf[SSIHV_WIRE_MAX_LEN];
+	unsigned int n;
+
+	lim2.inbox_pages = 8;
+	lim2.peer_landing_pages = 32;
+	m.frame_req.access = SSIHV_FRAME_PUT;
+	m.frame_req.slot = 7;
+	n = encode(&m, buf);
+	ASSERT_EQ(ssihv_wire_decode(buf, n, &lim2, &out), SSIHV_WIRE_OK);
+	EXPECT_EQ(out.frame_req.access, SSIHV_FRAME_PUT);
+	EXPECT_EQ(out.frame_req.slot, 7);
+	m.frame_req.slot = 8;	/* a landing slot, not an inbox one */
+	n = encode(&m, buf);
+	EXPECT_EQ(ssihv_wire_decode(buf, n, &lim2, &out), SSIHV_WIRE_ERANGE);
+	m.frame_req.access = SSIHV_FRAME_WRITE;
+	n = encode(&m, buf);
+	EXPECT_EQ(ssihv_wire_decode(buf, n, &lim2, &out), SSIHV_WIRE_OK);
+	m.frame_req.slot = 32;
+	n = encode(&m, buf);
+	EXPECT_EQ(ssihv_wire_decode(buf, n, &lim2, &out), SSIHV_WIRE_ERANGE);
+	lim2.inbox_pages = 0;	/* no inbox announced: no PUT */
+	m.frame_req.access = SSIHV_FRAME_PUT;
+	m.frame_req.slot = 0;
+	n = encode(&m, buf);
+	EXPECT_EQ(ssihv_wire_decode(buf, n, &lim2, &out), SSIHV_WIRE_ERANGE);
 }
 
 TEST(frame_rep_status_range)

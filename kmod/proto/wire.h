@@ -55,12 +55,15 @@ enum ssihv_wire_type {
  * FRAME_REQ access: what the requester wants (READ: a shared copy, WRITE:
  * the only copy, UPGRADE: the only copy of a frame it holds shared), or,
  * from the frame's home to a node holding a shared copy, INV: drop it (no
- * data moves).  Documentation/memory.rst has the protocol.
+ * data moves), or, from the owner of the only copy to the frame's home,
+ * PUT: take it back, it is in your inbox slot (the owner is going away).
+ * Documentation/memory.rst has the protocol.
  */
 #define SSIHV_FRAME_READ	1
 #define SSIHV_FRAME_WRITE	2
 #define SSIHV_FRAME_INV		3
 #define SSIHV_FRAME_UPGRADE	4
+#define SSIHV_FRAME_PUT		5
 /*
  * FRAME_REP status: 0 (the frame is in the requester's landing slot; for
  * an INV: dropped), a negative errno, or flags: KEEP alone (an UPGRADE
@@ -131,8 +134,10 @@ struct ssihv_wire_msg {
 		struct {
 			u64 vm_id;	/* cluster-wide VM id */
 			u64 gfn;	/* guest frame number */
-			u32 slot;	/* landing slot of the sender */
-			u8 access;	/* SSIHV_FRAME_READ or _WRITE */
+			u32 slot;	/* landing slot of the sender; PUT:
+					 * inbox slot of the receiver
+					 */
+			u8 access;	/* SSIHV_FRAME_READ ... _PUT */
 		} frame_req;	/* the requester is the sender (src) */
 		struct {
 			s32 status;
@@ -432,9 +437,12 @@ static inline int ssihv_wire_decode(const u8 *buf, unsigned long n,
 		msg->frame_req.access = p[20];
 		if (p[21] || ssihv_get16(p + 22) ||
 		    msg->frame_req.access < SSIHV_FRAME_READ ||
-		    msg->frame_req.access > SSIHV_FRAME_UPGRADE ||
+		    msg->frame_req.access > SSIHV_FRAME_PUT ||
 		    msg->frame_req.gfn > SSIHV_WIRE_MAX_GFN ||
-		    msg->frame_req.slot >= lim->peer_landing_pages)
+		    msg->frame_req.slot >= (msg->frame_req.access ==
+					    SSIHV_FRAME_PUT ?
+					    lim->inbox_pages :
+					    lim->peer_landing_pages))
 			return SSIHV_WIRE_ERANGE;
 		break;
 	case SSIHV_MSG_FRAME_REP:
