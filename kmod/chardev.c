@@ -30,7 +30,7 @@ static int ssihv_release(struct inode *inode, struct file *file)
 	struct ssihv_vm *vm = ssihv_file_vm(file);
 
 	if (vm)
-		ssihv_vm_put(vm);
+		ssihv_vm_detach(vm);
 	return 0;
 }
 

@@ -109,6 +109,14 @@ int ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
  * faults that saw it alive hold their page's lock until their PTE is in,
  * hence the lock/unlock pass before the final zap.
  */
+/* A page that held a frame here no longer does: uncharge and free it. */
+void ssihv_frame_uncount(struct ssihv_vm *vm, struct page *page)
+{
+	atomic64_dec(&vm->resident);
+	atomic64_dec(&vm->node_pages[page_to_nid(page)]);
+	put_page(page);
+}
+
 void ssihv_vm_release_frames(struct ssihv_vm *vm)
 {
 	unsigned int i;
@@ -148,9 +156,7 @@ void ssihv_vm_release_frames(struct ssihv_vm *vm)
 			mutex_unlock(lock);
 			if (!page)
 				continue;
-			atomic64_dec(&vm->resident);
-			atomic64_dec(&vm->node_pages[page_to_nid(page)]);
-			put_page(page);
+			ssihv_frame_uncount(vm, page);
 			if (!(j % 4096))
 				cond_resched();
 		}

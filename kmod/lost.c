@@ -6,8 +6,9 @@
  * writable copy).  Accesses to them get SIGBUS while it stays down (the
  * fault cannot reach it); this names them once, as runs of frames, in
  * FRAMES_LOST events and the kernel log.  Shared copies held here of
- * frames homed on it stay readable; a write to one needs the home and
- * fails too.
+ * frames homed on it are dropped first and named with them: "down" may
+ * be a partition, behind which the home lets others write.  Only copies
+ * (M) of frames homed on it stay: nobody else can have one.
  */
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -50,8 +51,9 @@ static void ssihv_lost_add(struct ssihv_lost_scan *scan, u64 gfn)
 }
 
 /*
- * A snapshot, without the frame locks: a frame a fault is fetching from
- * the dead node right now is reported too, and its fault fails anyway.
+ * A snapshot, without the frame locks but for shared copies: a frame a
+ * fault is fetching from the dead node right now is reported too, and
+ * its fault fails anyway.
  */
 static void ssihv_vm_node_lost(struct ssihv_vm *vm, u32 dead)
 {
@@ -71,6 +73,9 @@ static void ssihv_vm_node_lost(struct ssihv_vm *vm, u32 dead)
 				.word = READ_ONCE(range->pdes[j].word),
 			};
 
+			if (homed_there && pde_state(&pde) == SSIHV_PAGE_SHARED &&
+			    ssihv_node_home_lost(vm, range, range->first_gfn + j))
+				pde.word = READ_ONCE(range->pdes[j].word);
 			if (pde_state(&pde) == SSIHV_PAGE_INVALID &&
 			    (homed_there || pde_owner(&pde) == dead))
 				ssihv_lost_add(&scan, range->first_gfn + j);

@@ -88,9 +88,7 @@ static void ssihv_frame_drop(struct ssihv_vm *vm, struct ssihv_pde *pde,
 
 	ssihv_frame_unmap(vm, pde, gfn);
 	pde_set(pde, 0, SSIHV_PAGE_INVALID, owner);
-	atomic64_dec(&vm->resident);
-	atomic64_dec(&vm->node_pages[page_to_nid(page)]);
-	put_page(page);
+	ssihv_frame_uncount(vm, page);
 }
 
 /* @reserved: the caller counted the page in vm->resident already. */
@@ -184,9 +182,9 @@ int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
 /*
  * Home: take every shared copy but @keep's away, one INV at a time, the
  * frame busy and its lock dropped across each.  A node that does not
- * answer (down, link failed, its instance gone) is struck from the copy
- * set all the same: the transport has torn the link down or the node
- * has no such VM any more (Documentation/memory.rst, "Known limits").
+ * answer is struck from the copy set all the same: its instance is gone,
+ * or the link failed, and then only once the node has been down long
+ * enough to have dropped its copies itself (ssihv_node_fence()).
  */
 void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 			   u64 gfn, u32 keep)
@@ -204,6 +202,10 @@ void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 		todo &= todo - 1;
 		mutex_unlock(lock);
 		ret = ssihv_frame_fetch(n, vm->id, gfn, SSIHV_FRAME_INV, NULL);
+		/* Unanswered: the node may only be cut off; fence it. */
+		if (ret == -ENOTCONN || ret == -EIO || ret == -ECONNRESET ||
+		    ret == -ETIMEDOUT)
+			ssihv_node_fence(n);
 		mutex_lock(lock);
 		if (ret)
 			pr_warn_ratelimited("ssihv: vm %llu: frame %#llx: INV to node %u: %d\n",
@@ -278,6 +280,34 @@ again:
 }
 
 /*
+ * Home: node @src, the owner of the frame's only copy, gives it back
+ * (its instance is going away): the data is in our inbox slot.  Anything
+ * but "INVALID, owner @src" here means a recall took the frame from @src
+ * first and its copy is stale: -ESTALE, and @src drops it.  Frame lock
+ * held, frame not busy.
+ */
+static int ssihv_home_take_back(struct ssihv_conn *conn, u32 src,
+				const struct ssihv_wire_msg *msg,
+				struct ssihv_vm *vm, struct ssihv_range *range)
+{
+	u64 gfn = msg->frame_req.gfn;
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	struct page *page;
+
+	if (pde_state(pde) != SSIHV_PAGE_INVALID || pde_owner(pde) != src)
+		return -ESTALE;
+	page = ssihv_alloc_frame(vm, range);
+	if (!page)
+		return -ENOMEM;
+	ssihv_inbox_copy(conn, msg->frame_req.slot, page);
+	ssihv_frame_install(vm, pde, page, SSIHV_PAGE_EXCLUSIVE,
+			    ssihv_config_node_id(), false);
+	this_cpu_inc(vm->stats->recalled);
+	ssihv_frame_reply(conn, msg->tag, 0, 0);
+	return 0;
+}
+
+/*
  * Home: serve node @src's READ, WRITE or UPGRADE (frame lock held, frame
  * not busy, VM alive).  Returns 0 once the answer is sent (or sending it
  * failed: the frame then stays valid here), or a negative errno for the
@@ -298,6 +328,8 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 
 	if (access == SSIHV_FRAME_INV)
 		return -EPROTO;
+	if (access == SSIHV_FRAME_PUT)
+		return ssihv_home_take_back(conn, src, msg, vm, range);
 	/* A node that asks for the frame we think it owns has lost it. */
 	if (pde_state(pde) == SSIHV_PAGE_INVALID && pde_owner(pde) == src)
 		return -ESTALE;
@@ -386,6 +418,7 @@ static int ssihv_node_recall(struct ssihv_conn *conn,
 		return -EPROTO;
 	if (pde_state(pde) == SSIHV_PAGE_INVALID)
 		return -ESTALE;
+	/* A destroyed instance still hands back what it has not freed. */
 	pde_set(pde, pde_pfn(pde), SSIHV_PAGE_SHARED, range->home_node);
 	ssihv_frame_unmap(vm, pde, gfn);
 	ret = ssihv_frame_give(conn, pfn_to_page(pde_pfn(pde)),
@@ -427,6 +460,30 @@ static int ssihv_node_inv(struct ssihv_vm *vm, struct ssihv_range *range,
 	}
 }
 
+/*
+ * Not home: the frame's home went down.  A shared copy of it may be
+ * stale: a home cut off by a partition rather than dead may have struck
+ * us from the copy set and let another node write.  Drop it (an only
+ * copy is the only one there is and stays).  Returns true if one was
+ * dropped.
+ */
+bool ssihv_node_home_lost(struct ssihv_vm *vm, struct ssihv_range *range,
+			  u64 gfn)
+{
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	struct mutex *lock = ssihv_frame_lock(vm, gfn);
+	bool dropped = false;
+
+	mutex_lock(lock);
+	if (pde_state(pde) == SSIHV_PAGE_SHARED) {
+		ssihv_frame_drop(vm, pde, gfn, range->home_node);
+		this_cpu_inc(vm->stats->dropped);
+		dropped = true;
+	}
+	mutex_unlock(lock);
+	return dropped;
+}
+
 static bool ssihv_frame_is_refusal(int err)
 {
 	return err == -ENOENT || err == -ERANGE || err == -EREMOTE ||
@@ -437,7 +494,8 @@ static bool ssihv_frame_is_refusal(int err)
  * Serve a FRAME_REQ from node @src (workqueue, between ssihv_conn_enter()
  * and _leave()), always answering it.  The home serves anyone; any other
  * node answers only its home's recalls and INVs.  Refusals are counted
- * in the sender's frames_refused: -ENOENT (no such VM), -ERANGE (frame
+ * in the sender's frames_refused: -ENOENT (no such VM; an INV for one
+ * is done: there is no copy to drop), -ERANGE (frame
  * outside the map), -EREMOTE (homed on neither), -ESTALE (not held here,
  * or the home thinks the sender has it), -ENODEV (VM destroyed), -EPROTO
  * (a request this side does not take).
@@ -454,7 +512,8 @@ int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
 
 	vm = ssihv_vm_get(msg->frame_req.vm_id);
 	if (!vm) {
-		ret = -ENOENT;
+		/* An instance gone took its shared copies with it. */
+		ret = msg->frame_req.access == SSIHV_FRAME_INV ? 0 : -ENOENT;
 		goto reply;
 	}
 	range = ssihv_vm_find_range(vm, gfn);
@@ -473,12 +532,12 @@ int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
 		ret = ssihv_node_inv(vm, range, gfn);
 	} else {
 		ssihv_frame_wait_busy(vm, range, gfn, false);
-		if (READ_ONCE(vm->dead))
-			ret = -ENODEV;
-		else if (range->home_node == self)
-			ret = ssihv_home_serve(conn, src, msg, vm, range);
-		else
+		if (range->home_node != self)
 			ret = ssihv_node_recall(conn, msg, vm, range);
+		else if (READ_ONCE(vm->dead))
+			ret = -ENODEV;
+		else
+			ret = ssihv_home_serve(conn, src, msg, vm, range);
 		if (!ret) {
 			mutex_unlock(lock);
 			ssihv_vm_put(vm);
@@ -489,7 +548,9 @@ int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
 put:
 	ssihv_vm_put(vm);
 reply:
-	if (ssihv_frame_is_refusal(ret)) {
+	/* A PUT that crossed a recall is no refusal: the copy was stale. */
+	if (ssihv_frame_is_refusal(ret) &&
+	    !(ret == -ESTALE && msg->frame_req.access == SSIHV_FRAME_PUT)) {
 		atomic64_inc(&conn->node->frames_refused);
 		pr_warn_ratelimited("ssihv: node %u: frame request vm %llu gfn %#llx access %u refused: %d\n",
 				    src, msg->frame_req.vm_id, gfn,
@@ -497,4 +558,143 @@ reply:
 	}
 	ssihv_frame_reply(conn, msg->tag, ret, 0);
 	return ret;
+}
+
+/* ---- an instance going away gives back the frames it owns ----------- */
+
+/* Frames per chunk of work, and workers giving chunks back at once. */
+#define SSIHV_RETURN_CHUNK	512
+#define SSIHV_RETURN_WORKERS	8
+
+struct ssihv_return {
+	struct ssihv_vm *vm;
+	atomic_t next;			/* next chunk to take */
+	atomic_t running;		/* workers not finished */
+	atomic64_t returned, lost;
+	struct completion done;
+	struct ssihv_return_worker {
+		struct work_struct work;
+		struct ssihv_return *r;
+	} workers[SSIHV_RETURN_WORKERS];
+};
+
+/*
+ * Give one frame back to its home if this node holds its only copy.
+ * Returns false when the home cannot take any more (it is down or its
+ * instance is gone).
+ */
+static bool ssihv_return_frame(struct ssihv_return *r,
+			       struct ssihv_range *range, u64 gfn)
+{
+	struct ssihv_vm *vm = r->vm;
+	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
+	struct mutex *lock = ssihv_frame_lock(vm, gfn);
+	struct page *page;
+	int ret;
+
+	mutex_lock(lock);
+	ssihv_frame_wait_busy(vm, range, gfn, false);
+	if (pde_state(pde) != SSIHV_PAGE_EXCLUSIVE) {
+		mutex_unlock(lock);
+		return true;
+	}
+	page = pfn_to_page(pde_pfn(pde));
+	get_page(page);
+	/* No write may land after the copy below: unmapped, it faults. */
+	ssihv_frame_unmap(vm, pde, gfn);
+	mutex_unlock(lock);
+	ret = ssihv_frame_put(range->home_node, vm->id, gfn, page);
+	mutex_lock(lock);
+	if (!ret) {
+		/* The home holds it now; a recall may have taken ours. */
+		if (pde_state(pde) == SSIHV_PAGE_EXCLUSIVE &&
+		    pde_pfn(pde) == page_to_pfn(page))
+			ssihv_frame_drop(vm, pde, gfn, range->home_node);
+		atomic64_inc(&r->returned);
+	} else if (ret != -ESTALE) {
+		/* -ESTALE: a recall took it first; else it stays here. */
+		atomic64_inc(&r->lost);
+	}
+	mutex_unlock(lock);
+	put_page(page);
+	return !(ret == -ENOENT || ret == -ENODEV || ret == -ENOTCONN ||
+		 ret == -EHOSTUNREACH);
+}
+
+static void ssihv_return_work_fn(struct work_struct *work)
+{
+	struct ssihv_return *r = container_of(work, struct ssihv_return_worker,
+					      work)->r;
+	struct ssihv_vm *vm = r->vm;
+	unsigned int self = ssihv_config_node_id();
+	unsigned int i, chunk;
+	u64 first, j;
+
+	for (;;) {
+		chunk = atomic_inc_return(&r->next) - 1;
+		for (i = 0; i < vm->nr_ranges; i++) {
+			struct ssihv_range *range = &vm->ranges[i];
+			u64 n = DIV_ROUND_UP(range->nr_pages,
+					     SSIHV_RETURN_CHUNK);
+
+			if (range->home_node == self)
+				continue;
+			if (chunk < n)
+				break;
+			chunk -= n;
+		}
+		if (i == vm->nr_ranges)
+			break;
+		first = (u64)chunk * SSIHV_RETURN_CHUNK;
+		for (j = first; j < vm->ranges[i].nr_pages &&
+		     j < first + SSIHV_RETURN_CHUNK; j++)
+			if (!ssihv_return_frame(r, &vm->ranges[i],
+						vm->ranges[i].first_gfn + j))
+				break;
+		cond_resched();
+	}
+	if (atomic_dec_and_test(&r->running))
+		complete(&r->done);
+}
+
+/*
+ * The instance is going away here (its last fd closed, or destroyed):
+ * every frame homed elsewhere whose only copy is here goes back to its
+ * home, so that the instances left on other nodes keep its data.  Shared
+ * copies are simply freed later (an INV for them finds no instance and
+ * strikes this node from the copy set).  Recalls from the homes are
+ * still served meanwhile.  Frames a home cannot take (down, its instance
+ * gone, out of memory) are lost, counted in the log.
+ */
+void ssihv_vm_return_frames(struct ssihv_vm *vm)
+{
+	unsigned int self = ssihv_config_node_id();
+	struct ssihv_return *r;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_ranges; i++)
+		if (vm->ranges[i].home_node != self)
+			break;
+	if (i == vm->nr_ranges)
+		return;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		pr_warn("ssihv: vm %llu: no memory to give frames back to their homes\n",
+			vm->id);
+		return;
+	}
+	r->vm = vm;
+	init_completion(&r->done);
+	atomic_set(&r->running, SSIHV_RETURN_WORKERS);
+	for (i = 0; i < SSIHV_RETURN_WORKERS; i++) {
+		r->workers[i].r = r;
+		INIT_WORK(&r->workers[i].work, ssihv_return_work_fn);
+		ssihv_frame_queue_work(&r->workers[i].work);
+	}
+	wait_for_completion(&r->done);
+	if (atomic64_read(&r->returned) || atomic64_read(&r->lost))
+		pr_info("ssihv: vm %llu: %lld frames given back to their homes, %lld lost\n",
+			vm->id, (s64)atomic64_read(&r->returned),
+			(s64)atomic64_read(&r->lost));
+	kfree(r);
 }

@@ -114,6 +114,8 @@ void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
 	}
 	node->conn = NULL;
 	was_up = node->state == SSIHV_NODE_UP;
+	if (was_up)
+		node->down_at = jiffies | 1;	/* 0: never went down */
 	/* Not when the administrator or module unload deletes it. */
 	report = was_up && !node->deleted;
 	node->state = SSIHV_NODE_DOWN;
@@ -132,6 +134,35 @@ void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
 	}
 	if (report)
 		ssihv_frames_node_down(node);
+}
+
+/*
+ * A request to @node_id failed with the link: wait until the node has been
+ * down for SSIHV_FENCE_MS.  If it is alive behind a partition, its own
+ * heartbeat has then failed the link too and its lost-frames scan has
+ * dropped the shared copies it held of our frames.  Returns at once for
+ * a node down longer than that, or deleted.
+ */
+void ssihv_node_fence(u32 node_id)
+{
+	struct ssihv_node *node = ssihv_node_get(node_id);
+	unsigned long until;
+
+	if (!node)
+		return;
+	spin_lock_bh(&node->lock);
+	/*
+	 * Not marked down yet (the failure is still on its way to the
+	 * node's state) or never up before: the whole time from now.
+	 */
+	if (node->state != SSIHV_NODE_UP && node->down_at)
+		until = node->down_at + msecs_to_jiffies(SSIHV_FENCE_MS);
+	else
+		until = jiffies + msecs_to_jiffies(SSIHV_FENCE_MS);
+	spin_unlock_bh(&node->lock);
+	if (time_before(jiffies, until))
+		schedule_timeout_uninterruptible(until - jiffies);
+	ssihv_node_put(node);
 }
 
 static void ssihv_node_connect_work(struct work_struct *work)

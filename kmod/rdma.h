@@ -36,6 +36,12 @@
 #define SSIHV_OP_TIMEOUT_MS	10000	/* a request's reply */
 #define SSIHV_HB_INTERVAL_MS	1000	/* heartbeat PING */
 #define SSIHV_HB_DEAD_MS	5000	/* silence that fails a link */
+/*
+ * How long after a node went down a home waits before it stops counting
+ * it as a sharer: the node's own heartbeat has given up on us by then and
+ * dropped its shared copies (Documentation/memory.rst, "Known limits").
+ */
+#define SSIHV_FENCE_MS		(SSIHV_HB_DEAD_MS + 2 * SSIHV_HB_INTERVAL_MS)
 #define SSIHV_BACKOFF_MIN_MS	200
 #define SSIHV_BACKOFF_MAX_MS	5000
 
@@ -52,6 +58,7 @@ struct ssihv_node {
 	u8 state;			/* enum ssihv_node_state */
 	bool deleted;
 	unsigned int backoff_ms;
+	unsigned long down_at;		/* jiffies: last went from up to down */
 	struct delayed_work connect_work;
 	struct delayed_work hb_work;
 	struct work_struct lost_work;	/* kmod/lost.c, holds a reference */
@@ -178,6 +185,9 @@ void ssihv_frames_node_down(struct ssihv_node *node);
 void ssihv_frame_wq_exit(void);
 void ssihv_frame_queue_req(struct ssihv_conn *conn,
 			   const struct ssihv_wire_msg *msg);
+void ssihv_node_fence(u32 node_id);
+int ssihv_frame_put(u32 node_id, u64 vm_id, u64 gfn, struct page *src);
+void ssihv_inbox_copy(struct ssihv_conn *conn, u32 slot, struct page *dst);
 int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 		      struct page *dst);
 int ssihv_frame_give(struct ssihv_conn *conn, struct page *page, u32 slot,

@@ -350,41 +350,32 @@ put:
 }
 
 /*
- * Push src to node: RDMA WRITE into a slot of its inbox, then PUSH with the
- * page's checksum; the peer checks it and answers (-EBADMSG: mismatch).
+ * RDMA WRITE @src into a free slot of the peer's inbox and send @req
+ * (its slot field, @slot, set to that slot) right behind it: on an RC QP
+ * the peer sees the message only after the data has landed.  Waits for
+ * the peer's answer of type @reply_type in @wait.  Called between
+ * ssihv_conn_begin() and _end().
  */
-int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
-		    u32 csum)
+static int ssihv_inbox_send(struct ssihv_conn *conn, struct page *src,
+			    struct ssihv_wire_msg *req, u32 *slot,
+			    u8 reply_type, struct ssihv_wait *wait)
 {
-	struct ssihv_wire_msg req = { .type = SSIHV_MSG_PUSH };
-	struct ssihv_wait wait = { .status = -EIO };
-	struct ssihv_conn *conn;
 	struct ib_rdma_wr wr = {};
 	struct ib_sge sge;
-	int slot, ret;
+	int s, ret;
 	u64 dma;
 
-	conn = ssihv_node_conn(node);
-	if (!conn) {
-		ssihv_node_error(node, -ENOTCONN);
-		return -ENOTCONN;
-	}
-	ret = ssihv_conn_begin(conn);
-	if (ret)
-		goto put;
-	slot = ssihv_slot_get(conn, conn->rinbox_busy,
-			      min_t(u32, conn->r_inbox, SSIHV_POOL_INBOX));
-	if (slot < 0) {
-		ret = slot;
-		goto end;
-	}
+	s = ssihv_slot_get(conn, conn->rinbox_busy,
+			   min_t(u32, conn->r_inbox, SSIHV_POOL_INBOX));
+	if (s < 0)
+		return s;
 	dma = ib_dma_map_page(conn->dev, src, 0, PAGE_SIZE, DMA_TO_DEVICE);
 	if (ib_dma_mapping_error(conn->dev, dma)) {
 		ret = -ENOMEM;
 		goto slot;
 	}
-	init_completion(&wait.done);
-	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_PUSH_ACK);
+	init_completion(&wait->done);
+	ret = ssihv_conn_tag_add(conn, wait, reply_type);
 	if (ret)
 		goto unmap;
 	sge.addr = dma;
@@ -394,31 +385,70 @@ int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 	wr.wr.opcode = IB_WR_RDMA_WRITE;
 	wr.wr.sg_list = &sge;
 	wr.wr.num_sge = 1;
-	wr.remote_addr = conn->r_addr +
-			 ((u64)conn->r_serve + slot) * PAGE_SIZE;
+	wr.remote_addr = conn->r_addr + ((u64)conn->r_serve + s) * PAGE_SIZE;
 	wr.rkey = conn->r_rkey;
-	req.tag = wait.tag;
-	req.push.key = key;
-	req.push.slot = slot;
-	req.push.csum = csum;
+	req->tag = wait->tag;
+	*slot = s;
 	ret = ssihv_conn_post(conn, &wr.wr);
 	if (!ret)
-		ret = ssihv_conn_send(conn, &req);
+		ret = ssihv_conn_send(conn, req);
 	if (ret) {
-		ssihv_conn_tag_del(conn, &wait);
+		ssihv_conn_tag_del(conn, wait);
 		/* A posted WRITE may still read src: fail the link, wait. */
 		ssihv_conn_fail(conn, ret);
 		wait_event(conn->wq, READ_ONCE(conn->drained));
 		goto unmap;
 	}
-	ret = ssihv_conn_wait(conn, &wait);
-	if (!ret)
-		ret = wait.reply.push_ack.status;
+	/* The answer comes after the WRITE completed at the peer. */
+	ret = ssihv_conn_wait(conn, wait);
 unmap:
 	ib_dma_unmap_page(conn->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
 slot:
-	ssihv_slot_put(conn, conn->rinbox_busy, slot);
-end:
+	ssihv_slot_put(conn, conn->rinbox_busy, s);
+	return ret;
+}
+
+/*
+ * Copy what the peer RDMA WROTE into inbox slot @slot out to @dst, the
+ * slot's DMA mapping synced around the copy.
+ */
+void ssihv_inbox_copy(struct ssihv_conn *conn, u32 slot, struct page *dst)
+{
+	unsigned int idx = SSIHV_POOL_SERVE + slot;
+
+	ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
+				   PAGE_SIZE, DMA_BIDIRECTIONAL);
+	copy_highpage(dst, conn->pages[idx]);
+	ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
+				      PAGE_SIZE, DMA_BIDIRECTIONAL);
+}
+
+/*
+ * Push src to node: RDMA WRITE into a slot of its inbox, then PUSH with the
+ * page's checksum; the peer checks it and answers (-EBADMSG: mismatch).
+ */
+int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
+		    u32 csum)
+{
+	struct ssihv_wire_msg req = { .type = SSIHV_MSG_PUSH };
+	struct ssihv_wait wait = { .status = -EIO };
+	struct ssihv_conn *conn;
+	int ret;
+
+	conn = ssihv_node_conn(node);
+	if (!conn) {
+		ssihv_node_error(node, -ENOTCONN);
+		return -ENOTCONN;
+	}
+	ret = ssihv_conn_begin(conn);
+	if (ret)
+		goto put;
+	req.push.key = key;
+	req.push.csum = csum;
+	ret = ssihv_inbox_send(conn, src, &req, &req.push.slot,
+			       SSIHV_MSG_PUSH_ACK, &wait);
+	if (!ret)
+		ret = wait.reply.push_ack.status;
 	ssihv_conn_end(conn);
 put:
 	ssihv_op_done(node, ret, false);
@@ -798,7 +828,8 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	 * INV with data.
 	 */
 	if ((ret == SSIHV_FRAME_KEEP && access != SSIHV_FRAME_UPGRADE) ||
-	    ((ret & SSIHV_FRAME_EXCL) && access != SSIHV_FRAME_READ) ||
+	    (ret > 0 && (ret & SSIHV_FRAME_EXCL) &&
+	     access != SSIHV_FRAME_READ) ||
 	    (ret > 0 && access == SSIHV_FRAME_INV) ||
 	    (!ret && !dst && access != SSIHV_FRAME_INV))
 		ret = -EPROTO;
@@ -821,6 +852,56 @@ out_conn:
 		atomic64_inc(&node->ops_out);
 		if (!(ret & (SSIHV_FRAME_KEEP | SSIHV_FRAME_ZERO)) && dst)
 			atomic64_add(PAGE_SIZE, &node->bytes_in);
+	}
+	ssihv_conn_put(conn);
+out_node:
+	ssihv_node_put(node);
+	return ret;
+}
+
+/*
+ * Give the only copy of guest frame (@vm_id, @gfn), @src, back to its
+ * home @node_id (the owner's instance is going away): RDMA WRITE into the
+ * home's inbox, then FRAME_REQ PUT naming the slot.  Returns 0 once the
+ * home holds the data, or a negative errno: -ESTALE (the home does not
+ * count us the owner: a recall took the frame first), the other refusals
+ * of ssihv_frame_fetch(), or a transport error.
+ */
+int ssihv_frame_put(u32 node_id, u64 vm_id, u64 gfn, struct page *src)
+{
+	struct ssihv_wire_msg req = { .type = SSIHV_MSG_FRAME_REQ };
+	struct ssihv_wait wait = { .status = -EIO };
+	struct ssihv_node *node;
+	struct ssihv_conn *conn;
+	int ret;
+
+	node = ssihv_node_get(node_id);
+	if (!node)
+		return -EHOSTUNREACH;
+	conn = ssihv_node_conn(node);
+	if (!conn) {
+		ret = -ENOTCONN;
+		goto out_node;
+	}
+	ret = ssihv_conn_begin(conn);
+	if (ret)
+		goto out_conn;
+	req.frame_req.vm_id = vm_id;
+	req.frame_req.gfn = gfn;
+	req.frame_req.access = SSIHV_FRAME_PUT;
+	ret = ssihv_inbox_send(conn, src, &req, &req.frame_req.slot,
+			       SSIHV_MSG_FRAME_REP, &wait);
+	if (!ret)
+		ret = wait.reply.frame_rep.status;
+	if (ret > 0)		/* no grant flags answer a PUT */
+		ret = -EPROTO;
+	ssihv_conn_end(conn);
+out_conn:
+	if (!ret) {
+		atomic64_inc(&node->ops_out);
+		atomic64_add(PAGE_SIZE, &node->bytes_out);
+	} else if (ret != -ESTALE) {
+		ssihv_node_error(node, ret);
 	}
 	ssihv_conn_put(conn);
 out_node:

@@ -26,6 +26,8 @@
 
 static LIST_HEAD(ssihv_vms);
 static DEFINE_MUTEX(ssihv_vms_lock);	/* the list and attachments */
+/* An instance that was leaving is gone: attaches to its id may go on. */
+static DECLARE_WAIT_QUEUE_HEAD(ssihv_vms_gone);
 static unsigned int ssihv_nr_vms;
 
 static int ssihv_range_cmp(const void *a, const void *b)
@@ -197,6 +199,18 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+static bool ssihv_vm_leaving(u64 id)
+{
+	struct ssihv_vm *vm;
+	bool leaving;
+
+	mutex_lock(&ssihv_vms_lock);
+	vm = ssihv_vm_find_locked(id);
+	leaving = vm && vm->leaving;
+	mutex_unlock(&ssihv_vms_lock);
+	return leaving;
+}
+
 /*
  * Bind @file to the instance @req->vm_id, creating it if asked.  Runs under
  * ssihv_vms_lock, so an fd attaches once and the registry stays coherent.
@@ -229,12 +243,22 @@ int ssihv_vm_attach(struct file *file, const struct ssihv_attach *req,
 	if (ret)
 		goto out_free;
 
+again:
 	mutex_lock(&ssihv_vms_lock);
 	ret = -EBUSY;
 	if (file->private_data)
 		goto out_unlock;
 
 	vm = ssihv_vm_find_locked(req->vm_id);
+	if (vm && vm->leaving) {
+		/* Its last fd closed: it gives frames back, then goes. */
+		mutex_unlock(&ssihv_vms_lock);
+		ret = wait_event_interruptible(ssihv_vms_gone,
+					       !ssihv_vm_leaving(req->vm_id));
+		if (ret)
+			goto out_free;
+		goto again;
+	}
 	if (vm) {
 		ret = -EEXIST;
 		if (req->flags & SSIHV_ATTACH_EXCL)
@@ -270,6 +294,7 @@ int ssihv_vm_attach(struct file *file, const struct ssihv_attach *req,
 	 * address space before publishing the instance to mmap().
 	 */
 	file->f_mapping = ssihv_vm_mapping(vm);
+	vm->attached++;
 	/* Pairs with smp_load_acquire() in ssihv_file_vm(). */
 	smp_store_release(&file->private_data, vm);
 	ret = 0;
@@ -322,6 +347,7 @@ static void ssihv_vm_release(struct kref *kref)
 	ssihv_nr_vms--;
 	mutex_unlock(&ssihv_vms_lock);
 
+	wake_up_all(&ssihv_vms_gone);
 	/* No fd and so no mapping is left: frames can go without care. */
 	ssihv_vm_release_frames(vm);
 	ssihv_vm_free(vm);
@@ -331,6 +357,26 @@ static void ssihv_vm_release(struct kref *kref)
 void ssihv_vm_put(struct ssihv_vm *vm)
 {
 	kref_put_mutex(&vm->kref, ssihv_vm_release, &ssihv_vms_lock);
+}
+
+/*
+ * An attached fd is closed (and so no mapping through it is left).  The
+ * last one gives the frames this node owns back to their homes first,
+ * while the instance can still be found by their recalls; attaches to
+ * the id wait until it is gone.
+ */
+void ssihv_vm_detach(struct ssihv_vm *vm)
+{
+	bool last;
+
+	mutex_lock(&ssihv_vms_lock);
+	last = !--vm->attached;
+	if (last)
+		vm->leaving = true;
+	mutex_unlock(&ssihv_vms_lock);
+	if (last && !READ_ONCE(vm->dead))
+		ssihv_vm_return_frames(vm);
+	ssihv_vm_put(vm);
 }
 
 /*
@@ -359,6 +405,8 @@ int ssihv_vm_destroy(struct ssihv_vm *vm)
 		mutex_lock(&vm->frame_locks[i]);
 		mutex_unlock(&vm->frame_locks[i]);
 	}
+	/* What the other nodes' instances need goes home first. */
+	ssihv_vm_return_frames(vm);
 	ssihv_vm_release_frames(vm);
 	return 0;
 }

@@ -80,6 +80,8 @@ struct ssihv_vm {
 	struct list_head list;		/* in the registry */
 	u64 id;
 	bool dead;			/* destroyed: every fault SIGBUS */
+	bool leaving;			/* last fd closed: giving frames back */
+	unsigned int attached;		/* attached fds (ssihv_vms_lock) */
 	pid_t creator;
 	u64 created_ns;
 	u64 mem_limit_pages;
@@ -110,6 +112,7 @@ int ssihv_vm_attach(struct file *file, const struct ssihv_attach *req,
 		    const struct ssihv_mem_range __user *ranges);
 struct ssihv_vm *ssihv_vm_get(u64 id);
 void ssihv_vm_put(struct ssihv_vm *vm);
+void ssihv_vm_detach(struct ssihv_vm *vm);
 struct ssihv_vm *ssihv_vm_get_nth(unsigned long n);
 int ssihv_vm_destroy(struct ssihv_vm *vm);
 u32 ssihv_vm_now_ms(const struct ssihv_vm *vm);
@@ -136,6 +139,7 @@ static inline struct ssihv_pde *ssihv_range_pde(struct ssihv_range *range,
 int ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
 		    bool shared, u64 *revoked);
 void ssihv_vm_release_frames(struct ssihv_vm *vm);
+void ssihv_frame_uncount(struct ssihv_vm *vm, struct page *page);
 int ssihv_frame_wait_busy(struct ssihv_vm *vm, struct ssihv_range *range,
 			  u64 gfn, bool killable);
 void ssihv_frame_set_busy(struct ssihv_range *range, u64 gfn);
@@ -151,6 +155,9 @@ void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 			   u64 gfn, u32 keep);
 int ssihv_node_get_frame(struct ssihv_vm *vm, struct ssihv_range *range,
 			 u64 gfn, u8 access, bool reserved);
+void ssihv_vm_return_frames(struct ssihv_vm *vm);
+bool ssihv_node_home_lost(struct ssihv_vm *vm, struct ssihv_range *range,
+			  u64 gfn);
 bool ssihv_placement_migrate(struct ssihv_vm *vm, struct ssihv_pde *pde,
 			     u32 now_ms);
 

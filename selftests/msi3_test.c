@@ -141,9 +141,10 @@ TEST_TIMEOUT(three_nodes_hammer, 400)
 	EXPECT_GE(st.remote, 10);
 	EXPECT_EQ(st.refused, 0);
 	/*
-	 * Nobody detaches before all checked: a node that leaves takes the
-	 * only copies it holds with it, the barrier frame's among them, so
-	 * the last handshake is the script's (/tmp/msi3.exit).
+	 * Nobody detaches before all checked: node 0 leaving takes the
+	 * frames of R0 with it, the barrier frame among them (the others
+	 * give the only copies they hold back to the homes), so the last
+	 * handshake is the script's (/tmp/msi3.exit).
 	 */
 	node_barrier(node, 3);
 	printf("# checked\n");

@@ -42,6 +42,7 @@
 #define VM_DIES		0x6500000005ULL
 #define VM_SHARED	0x6500000006ULL
 #define VM_PLACE	0x6500000007ULL
+#define VM_RETURN	0x6500000008ULL
 #define VM_UNKNOWN	0x65000000ffULL
 
 struct node_vm {
@@ -489,6 +490,80 @@ TEST_TIMEOUT(shared_copies, 240)
 	set_placement_default();
 }
 
+/*
+ * Node 1's instance goes away while it owns frames homed on node 0 and
+ * holds shared copies of others: closing it gives the owned frames back
+ * (node 0 then has them, with node 1's data, without a remote fault),
+ * and node 0 writes the formerly shared ones although node 1 can no
+ * longer answer their INVs.
+ */
+#define RETURN_OWNED	16
+#define RETURN_SHARED	4
+
+TEST_TIMEOUT(detach_gives_back, 240)
+{
+	int node = my_node();
+	struct frame_stats st0, st;
+	struct node_vm vm;
+	uint64_t i;
+	int fd;
+
+	set_placement(SSIHV_PLACEMENT_OFF, 1, 1);
+	node_vm_attach(&vm, VM_RETURN);
+	fd = peer_open(node, PEER_PORT + 8);
+	if (node == 0)
+		for (i = RETURN_OWNED; i < RETURN_OWNED + RETURN_SHARED; i++)
+			fill(vm.a + i * VM_PAGE, key_of(0, 9, i));
+	peer_sync(fd, 1);
+	if (node == 1) {
+		for (i = 0; i < RETURN_OWNED; i++)
+			fill(vm.a + i * VM_PAGE, key_of(1, 9, i));
+		for (i = RETURN_OWNED; i < RETURN_OWNED + RETURN_SHARED; i++)
+			EXPECT_EQ(check(vm.a + i * VM_PAGE, key_of(0, 9, i)),
+				  -1);
+		expect_page(vm.id, A_GPA, SSIHV_PAGE_EXCLUSIVE, 1);
+		expect_page(vm.id, A_GPA + RETURN_OWNED * VM_PAGE,
+			    SSIHV_PAGE_SHARED, 0);
+	}
+	peer_sync(fd, 2);
+	if (node == 1) {
+		/* Node 0 counts first, then it goes. */
+		peer_sync(fd, 3);
+		node_vm_detach(&vm);
+		peer_sync(fd, 4);
+		peer_sync(fd, 5);
+		close(fd);
+		set_placement_default();
+		return;
+	}
+	expect_page(vm.id, A_GPA, SSIHV_PAGE_INVALID, 1);
+	frame_stats(vm.id, &st0);
+	peer_sync(fd, 3);
+	peer_sync(fd, 4);
+	/* Given back: ours again, before anybody touches them. */
+	for (i = 0; i < RETURN_OWNED; i++)
+		expect_page(vm.id, A_GPA + i * VM_PAGE, SSIHV_PAGE_EXCLUSIVE,
+			    0);
+	frame_stats(vm.id, &st);
+	EXPECT_EQ(st.recalled - st0.recalled, RETURN_OWNED);
+	for (i = 0; i < RETURN_OWNED; i++)
+		EXPECT_EQ(check(vm.a + i * VM_PAGE, key_of(1, 9, i)), -1);
+	/* Node 1's shared copies went with it: the writes go on. */
+	for (i = RETURN_OWNED; i < RETURN_OWNED + RETURN_SHARED; i++)
+		fill(vm.a + i * VM_PAGE, key_of(0, 10, i));
+	for (i = RETURN_OWNED; i < RETURN_OWNED + RETURN_SHARED; i++)
+		EXPECT_EQ(check(vm.a + i * VM_PAGE, key_of(0, 10, i)), -1);
+	expect_page(vm.id, A_GPA + RETURN_OWNED * VM_PAGE,
+		    SSIHV_PAGE_EXCLUSIVE, 0);
+	frame_stats(vm.id, &st0);
+	EXPECT_EQ(st0.remote, st.remote);
+	EXPECT_EQ(st0.refused, 0);
+	peer_sync(fd, 5);
+	node_vm_detach(&vm);
+	close(fd);
+	set_placement_default();
+}
+
 /* How many of @n frames from @gpa are in @state here. */
 static unsigned int count_state(uint64_t id, uint64_t gpa, unsigned int n,
 				uint8_t state)
@@ -867,21 +942,27 @@ static void dies_events_wait(struct genl_conn *conn, struct dies_events *e,
 
 /*
  * Node 1 writes frames 0-3 of B and frames 20-21 of A (homed on node 0),
- * and dies (tests/vm/65 reboots it with sysrq once /tmp/peer_dies.ready
- * exists).  Meanwhile node 0 reads one frame of B after another: each
- * read either brings node 1's data (or a zeroed frame for one never
- * touched) as a shared copy or, once node 1 is gone, ends in SIGBUS; none
- * takes longer than the transport's bounds, and FRAME_UNAVAILABLE names
- * the frame.  FRAMES_LOST names what node 1 took with it: A 20-21 and
- * the rest of B.  Once node 1 is marked down, every frame of B not held
- * here fails at once, the shared copies read before keep their data, A
- * 20 is SIGBUS and the rest of A keeps working.
+ * turns placement off (reads of B get shared copies; node 0 does the
+ * same for A), reads A 22 and dies
+ * (tests/vm/65 reboots it with sysrq once /tmp/peer_dies.ready exists).
+ * Node 0 first takes the only copy of B 0 (read, then write); then it reads one frame
+ * of B after another: each read either brings node 1's data (or a zeroed
+ * frame for one never touched) as a shared copy or, once node 1 is gone,
+ * ends in SIGBUS; none takes longer than the transport's bounds, and
+ * FRAME_UNAVAILABLE names the frame.  FRAMES_LOST names what node 1 took
+ * with it: A 20-21 and B from frame 1, the shared copies among them
+ * (node 1 may only be cut off, and writing them behind the partition).
+ * Once node 1 is marked down, every frame of B but B 0 fails at once,
+ * B 0 keeps node 0's data, A 20 is SIGBUS and the rest of A keeps
+ * working: A 22, of which node 1 read a shared copy, takes a write once
+ * the fence has passed.
  */
 TEST_TIMEOUT(peer_dies, 200)
 {
 	int node = my_node();
 	uint64_t t0, dt, worst = 0;
 	struct dies_events seen = { .vm_id = VM_DIES };
+	struct frame_stats st;
 	struct genl_conn ev;
 	struct node_vm vm;
 	unsigned int i;
@@ -894,15 +975,26 @@ TEST_TIMEOUT(peer_dies, 200)
 			fill(vm.b + i * VM_PAGE, key_of(1, 5, i));
 		fill(vm.a + 20 * VM_PAGE, key_of(1, 5, 20));
 		fill(vm.a + 21 * VM_PAGE, key_of(1, 5, 21));
+		set_placement(SSIHV_PLACEMENT_OFF, 1, 1);
 		peer_sync(fd, 1);
+		EXPECT_EQ(check(vm.a + 22 * VM_PAGE, key_of(0, 5, 22)), -1);
+		peer_sync(fd, 2);
 		close(creat("/tmp/peer_dies.ready", 0644));
 		for (;;)
 			pause();
 	}
 	fill(vm.a, key_of(0, 5, 0));
+	fill(vm.a + 22 * VM_PAGE, key_of(0, 5, 22));
+	/* The home's policy answers node 1's read of A 22: a shared copy. */
+	set_placement(SSIHV_PLACEMENT_OFF, 1, 1);
 	events_open(&ev);
 	peer_sync(fd, 1);
-	for (i = 0; i < B_PAGES; i++) {
+	peer_sync(fd, 2);
+	expect_page(vm.id, A_GPA + 22 * VM_PAGE, SSIHV_PAGE_SHARED, 0);
+	EXPECT_EQ(check(vm.b, key_of(1, 5, 0)), -1);
+	fill(vm.b, key_of(0, 5, 100));
+	expect_page(vm.id, B_GPA, SSIHV_PAGE_EXCLUSIVE, 0);
+	for (i = 1; i < B_PAGES; i++) {
 		t0 = now_ms();
 		if (!vm_touch(vm.b + i * VM_PAGE, false))
 			break;
@@ -929,7 +1021,7 @@ TEST_TIMEOUT(peer_dies, 200)
 	EXPECT_EQ(seen.lost[0].gpa, A_GPA + 20 * VM_PAGE);
 	EXPECT_EQ(seen.lost[0].last, A_GPA + 21 * VM_PAGE);
 	EXPECT_EQ(seen.lost[0].node, 1);
-	EXPECT_EQ(seen.lost[1].gpa, B_GPA + held * VM_PAGE);
+	EXPECT_EQ(seen.lost[1].gpa, B_GPA + VM_PAGE);
 	EXPECT_EQ(seen.lost[1].last, B_GPA + (B_PAGES - 1) * VM_PAGE);
 	EXPECT_EQ(seen.lost[1].node, 1);
 	genl_conn_close(&ev);
@@ -942,11 +1034,29 @@ TEST_TIMEOUT(peer_dies, 200)
 	harness_log("node 1 down: SIGBUS after %llu ms",
 		    (unsigned long long)(now_ms() - t0));
 	EXPECT_LE(now_ms() - t0, 1000);
-	for (i = 0; i < (unsigned int)held && i < 4; i++)
-		EXPECT_EQ(check(vm.b + i * VM_PAGE, key_of(1, 5, i)), -1);
+	EXPECT_EQ(check(vm.b, key_of(0, 5, 100)), -1);
+	/* The shared copies went, or this checks nothing. */
+	EXPECT_GE(held, 2);
+	frame_stats(vm.id, &st);
+	EXPECT_EQ(st.dropped, (uint64_t)held - 1);
+	for (i = 1; i < (unsigned int)held; i++)
+		EXPECT_FALSE(vm_touch(vm.b + i * VM_PAGE, false));
 	EXPECT_EQ(check(vm.a, key_of(0, 5, 0)), -1);
+	/*
+	 * Node 1's copy of A 22 cannot be taken back: the write waits out
+	 * the fence (node 1 may be alive behind a partition until its own
+	 * heartbeat drops the copy), then goes on.
+	 */
+	t0 = now_ms();
+	fill(vm.a + 22 * VM_PAGE, key_of(0, 5, 122));
+	harness_log("A 22 written after %llu ms (node 1 held a copy)",
+		    (unsigned long long)(now_ms() - t0));
+	EXPECT_LE(now_ms() - t0, 10000);
+	expect_page(vm.id, A_GPA + 22 * VM_PAGE, SSIHV_PAGE_EXCLUSIVE, 0);
+	EXPECT_EQ(check(vm.a + 22 * VM_PAGE, key_of(0, 5, 122)), -1);
 	EXPECT_FALSE(vm_touch(vm.a + 20 * VM_PAGE, false));
 	EXPECT_TRUE(vm_touch(vm.a + 7 * VM_PAGE, true));
+	set_placement_default();
 	node_vm_detach(&vm);
 	close(fd);
 }

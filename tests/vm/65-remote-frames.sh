@@ -7,7 +7,8 @@
 # same VM id attached on both with range A homed on node 0 and range B
 # on node 1; B written on node 1, read and overwritten on node 0, read
 # back on node 1; read sharing, invalidation and upgrade with their
-# states and counters; the placement policies (migrate, heat, the rate
+# states and counters; node 1's instance closing while it owns frames
+# of A (they go back to node 0); the placement policies (migrate, heat, the rate
 # limit); two threads per node hammering 8 frames for 60 s
 # with lost-write and stale-read checks; requests the peer must refuse;
 # node 1's VM instance going away; then node 1 dies (sysrq reboot) while
@@ -30,7 +31,8 @@ exec tools/vmtest -n 2 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	must "node add $peer" ssihvctl node add $peer $(peer_addr $peer)
 	must "node $peer comes up" wait_state $peer up 60
 	if [ "$SSIHV_NODE" = 1 ]; then
-		$t -t migrate_pattern -t shared_copies -t placement \
+		$t -t migrate_pattern -t shared_copies -t detach_gives_back \
+			-t placement \
 			-t hammer -t bad_requests -t vm_missing >/tmp/rf 2>&1
 		rc=$?
 		cat /tmp/rf
@@ -57,7 +59,7 @@ exec tools/vmtest -n 2 -t 600 -m 768 ${VMTEST_OPTS:-} --bin /usr/bin/rdma \
 	cat /tmp/rf
 	check "remote_frames_test on node 0 (status $rc, $(($(date +%s) - start)) s)" \
 		[ $rc = 0 ]
-	check "all seven tests ran" [ "$(grep -c "^ok" /tmp/rf)" = 7 ]
+	check "all eight tests ran" [ "$(grep -c "^ok" /tmp/rf)" = 8 ]
 	check "node 1 marked down" wait_not_up 1 30
 	ssihvctl node show 1
 	ssihvctl -j node show 1

@@ -9,7 +9,8 @@
 # ssihv.  The guest's memory checker writes and verifies patterns over
 # most of its RAM, a good part of it in node 1's range, so those frames
 # come over RDMA; "ssihvctl stats" on node 0 counts the remote faults and
-# on node 1 the frames it served.  "noxsave": see vm-boot-inner.sh.
+# on node 1 the frames it served and, once node 0's VMM has exited, the
+# frames it took back from it.  "noxsave": see vm-boot-inner.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -55,7 +56,7 @@ INI
 	stat_field() {
 		sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -n 1
 	}
-	echo "1..$((SSIHV_NODE == 0 ? 11 : 8))"
+	echo "1..$((SSIHV_NODE == 0 ? 11 : 9))"
 	must "soft-RoCE rxe0 on eth0" rxe_up
 	must "ssihv loads as node $SSIHV_NODE" ssihv_up
 	must "node add $peer" ssihvctl node add $peer $(peer_addr $peer)
@@ -79,6 +80,9 @@ INI
 		served=$(stat_field frames_served </tmp/st1)
 		check "node 1 served $served frames (>= 16384)" \
 			[ "${served:-0}" -ge 16384 ]
+		back=$(stat_field frames_recalled </tmp/st1)
+		check "node 0 gave $back frames back as its VMM exited (>= 16384)" \
+			[ "${back:-0}" -ge 16384 ]
 		kill -TERM $pid
 		wait $pid
 		rc=$?
