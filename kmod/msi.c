@@ -48,16 +48,10 @@
 #include "ssihv.h"
 #include "rdma.h"
 #include "vm.h"
+#include "proto/msi_rules.h"
 
-/* Nodes that can hold shared copies: one bit each in range->sharers. */
-#define SSIHV_SHARERS_MAX	64
 /* Read copies invalidated in flight before a fault gives up. */
 #define SSIHV_FETCH_TRIES	16
-
-static bool ssihv_can_share(u32 node)
-{
-	return node < SSIHV_SHARERS_MAX;
-}
 
 static u64 *ssihv_frame_sharers(struct ssihv_range *range, u64 gfn)
 {
@@ -147,7 +141,9 @@ int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
 	unsigned int self = ssihv_config_node_id();
 	unsigned int owner = pde_owner(pde);
 	unsigned int state = SSIHV_PAGE_EXCLUSIVE;
+	u8 recall = msi_home_recall(pde_state(pde), owner, self, access);
 	struct page *page;
+	u64 *sharers;
 	int ret;
 
 	if (pde_state(pde) != SSIHV_PAGE_INVALID)
@@ -155,11 +151,9 @@ int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
 	page = ssihv_alloc_frame(vm, range);
 	if (!page)
 		return -ENOMEM;
-	if (owner != self) {
-		if (access != SSIHV_FRAME_READ || !ssihv_can_share(owner))
-			access = SSIHV_FRAME_WRITE;
+	if (recall) {
 		mutex_unlock(lock);
-		ret = ssihv_frame_fetch(owner, vm->id, gfn, access, page);
+		ret = ssihv_frame_fetch(owner, vm->id, gfn, recall, page);
 		mutex_lock(lock);
 		if (ret > 0)		/* KEEP answers no recall */
 			ret = -EPROTO;
@@ -170,10 +164,10 @@ int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
 			return ret;
 		}
 		this_cpu_inc(vm->stats->recalled);
-		if (access == SSIHV_FRAME_READ) {
-			*ssihv_frame_sharers(range, gfn) |= BIT_ULL(owner);
+		sharers = ssihv_frame_sharers(range, gfn);
+		*sharers = msi_home_recalled(*sharers, owner, recall);
+		if (recall == SSIHV_FRAME_READ)
 			state = SSIHV_PAGE_SHARED;
-		}
 	}
 	ssihv_frame_install(vm, pde, page, state, self, reserved);
 	return 0;
@@ -191,12 +185,10 @@ void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 {
 	struct mutex *lock = ssihv_frame_lock(vm, gfn);
 	u64 *sharers = ssihv_frame_sharers(range, gfn);
-	u64 todo = *sharers;
+	u64 todo = msi_home_inv_set(*sharers, keep);
 	unsigned int n;
 	int ret;
 
-	if (ssihv_can_share(keep))
-		todo &= ~BIT_ULL(keep);
 	while (todo) {
 		n = __ffs64(todo);
 		todo &= todo - 1;
@@ -230,6 +222,7 @@ int ssihv_node_get_frame(struct ssihv_vm *vm, struct ssihv_range *range,
 	unsigned int self = ssihv_config_node_id();
 	u64 i = gfn - range->first_gfn;
 	unsigned int tries = 0;
+	enum msi_got got;
 	struct page *page;
 	int ret;
 
@@ -245,32 +238,30 @@ again:
 	ssihv_frame_clear_busy(vm, range, gfn);
 	if (ret >= 0 && READ_ONCE(vm->dead))
 		ret = -ENODEV;
-	if (ret == SSIHV_FRAME_KEEP) {
-		/* Only an UPGRADE gets KEEP, and no INV came since. */
-		put_page(page);
-		if (pde_state(pde) != SSIHV_PAGE_SHARED)
-			return -EPROTO;
-		pde_set(pde, pde_pfn(pde), SSIHV_PAGE_EXCLUSIVE, self);
-		return 0;
-	}
-	if (ret < 0) {
+	got = msi_node_got(access, ret, pde_state(pde),
+			   test_and_clear_bit(i, range->inv), &ret);
+	switch (got) {
+	case MSI_GOT_FAILED:
 		put_page(page);
 		return ret;
-	}
-	/* Placement moved it to us; ZERO left our zeroed page as it is. */
-	if (ret & SSIHV_FRAME_EXCL)
-		access = SSIHV_FRAME_WRITE;
-	if (access == SSIHV_FRAME_READ && test_and_clear_bit(i, range->inv)) {
+	case MSI_GOT_KEEP:
+		put_page(page);
+		pde_set(pde, pde_pfn(pde), SSIHV_PAGE_EXCLUSIVE, self);
+		return 0;
+	case MSI_GOT_AGAIN:
 		/* Invalidated in flight: this copy may predate the INV. */
 		put_page(page);
 		if (++tries < SSIHV_FETCH_TRIES)
 			goto again;
 		return -EAGAIN;
+	default:
+		break;
 	}
 	/* An upgrade answered with data: the INV took our copy. */
 	if (pde_state(pde) != SSIHV_PAGE_INVALID)
 		ssihv_frame_drop(vm, pde, gfn, range->home_node);
-	if (access == SSIHV_FRAME_READ)
+	/* ZERO (and EXCL with it) left our zeroed page as it is. */
+	if (got == MSI_GOT_SHARED)
 		ssihv_frame_install(vm, pde, page, SSIHV_PAGE_SHARED,
 				    range->home_node, reserved);
 	else
@@ -294,7 +285,7 @@ static int ssihv_home_take_back(struct ssihv_conn *conn, u32 src,
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	struct page *page;
 
-	if (pde_state(pde) != SSIHV_PAGE_INVALID || pde_owner(pde) != src)
+	if (msi_home_take_back(pde_state(pde), pde_owner(pde), src))
 		return -ESTALE;
 	page = ssihv_alloc_frame(vm, range);
 	if (!page)
@@ -321,38 +312,28 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	u64 *sharers = ssihv_frame_sharers(range, gfn);
 	u8 access = msg->frame_req.access;
-	bool keep = false, moved = false;
+	struct msi_home_answer a;
+	bool migrate = false;
 	struct page *page;
-	u32 now_ms;
+	u32 now_ms, owner;
+	u8 state;
 	int ret;
 
-	if (access == SSIHV_FRAME_INV)
-		return -EPROTO;
 	if (access == SSIHV_FRAME_PUT)
 		return ssihv_home_take_back(conn, src, msg, vm, range);
-	/* A node that asks for the frame we think it owns has lost it. */
-	if (pde_state(pde) == SSIHV_PAGE_INVALID && pde_owner(pde) == src)
-		return -ESTALE;
+	ret = msi_home_refuse(pde_state(pde), pde_owner(pde), src, access);
+	if (ret)
+		return ret;
 	now_ms = ssihv_vm_now_ms(vm);
-	if (access == SSIHV_FRAME_READ &&
-	    (!ssihv_can_share(src) || ssihv_placement_migrate(vm, pde, now_ms))) {
-		/* A read answered with the only copy: the reply says so. */
-		access = SSIHV_FRAME_WRITE;
-		moved = true;
-	}
+	if (msi_home_may_move(src, access))
+		migrate = ssihv_placement_migrate(vm, pde, now_ms);
+	a = msi_home_answer(pde_state(pde), pde_owner(pde), *sharers,
+			    ssihv_config_node_id(), src, access, migrate);
 	/* The home's heat counts every node's misses, its own and these. */
 	pde_touch(pde, now_ms);
-	if (access == SSIHV_FRAME_UPGRADE)
-		keep = *sharers & BIT_ULL(src);
-	if (access == SSIHV_FRAME_WRITE && pde_state(pde) == SSIHV_PAGE_INVALID &&
-	    pde_owner(pde) == ssihv_config_node_id()) {
-		/*
-		 * The only copy of a frame never touched anywhere: all
-		 * zeroes, which the requester's new page already is.  No
-		 * page here, no data on the wire.
-		 */
-		ret = ssihv_frame_reply(conn, msg->tag, SSIHV_FRAME_ZERO |
-					(moved ? SSIHV_FRAME_EXCL : 0), 0);
+	if (a.zero) {
+		/* No page here, no data on the wire. */
+		ret = ssihv_frame_reply(conn, msg->tag, msi_home_status(&a), 0);
 		if (!ret) {
 			pde_set(pde, 0, SSIHV_PAGE_INVALID, src);
 			this_cpu_inc(vm->stats->served);
@@ -360,12 +341,10 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 		return 0;
 	}
 	ssihv_frame_set_busy(range, gfn);
-	ret = ssihv_home_hold(vm, range, gfn,
-			      access == SSIHV_FRAME_READ ? access :
-			      SSIHV_FRAME_WRITE, false);
+	ret = ssihv_home_hold(vm, range, gfn, a.access, false);
 	if (ret)
 		goto out;
-	if (access != SSIHV_FRAME_READ)
+	if (a.access == SSIHV_FRAME_WRITE)
 		ssihv_home_invalidate(vm, range, gfn, src);
 	if (READ_ONCE(vm->dead)) {
 		ret = -ENODEV;
@@ -373,25 +352,24 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	}
 	page = pfn_to_page(pde_pfn(pde));
 	/* Ours go first: read-only from now on, or gone. */
-	if (access == SSIHV_FRAME_READ)
+	if (a.access == SSIHV_FRAME_READ)
 		pde_set_state(pde, SSIHV_PAGE_SHARED);
 	ssihv_frame_unmap(vm, pde, gfn);
-	if (keep)
-		ret = ssihv_frame_reply(conn, msg->tag, SSIHV_FRAME_KEEP, 0);
+	if (a.keep)
+		ret = ssihv_frame_reply(conn, msg->tag, msi_home_status(&a), 0);
 	else
 		ret = ssihv_frame_give(conn, page, msg->frame_req.slot,
-				       msg->tag, moved ? SSIHV_FRAME_EXCL : 0);
+				       msg->tag, msi_home_status(&a));
 	if (ret) {
 		/* Not handed over: the frame stays valid here. */
 		ret = 0;
 		goto out;
 	}
-	if (access == SSIHV_FRAME_READ) {
-		*sharers |= BIT_ULL(src);
-	} else {
-		*sharers = 0;
-		ssihv_frame_drop(vm, pde, gfn, src);
-	}
+	state = pde_state(pde);
+	owner = pde_owner(pde);
+	msi_home_served(&a, src, &state, &owner, sharers);
+	if (state == SSIHV_PAGE_INVALID)
+		ssihv_frame_drop(vm, pde, gfn, owner);
 	this_cpu_inc(vm->stats->served);
 out:
 	ssihv_frame_clear_busy(vm, range, gfn);
@@ -411,13 +389,14 @@ static int ssihv_node_recall(struct ssihv_conn *conn,
 	u64 gfn = msg->frame_req.gfn;
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	u8 access = msg->frame_req.access;
+	enum msi_node_action action;
 	u64 word = pde->word;
 	int ret;
 
-	if (access != SSIHV_FRAME_READ && access != SSIHV_FRAME_WRITE)
-		return -EPROTO;
-	if (pde_state(pde) == SSIHV_PAGE_INVALID)
-		return -ESTALE;
+	/* An INV is ssihv_node_inv()'s: this answers a READ or WRITE. */
+	ret = msi_node_serve(pde_state(pde), access, &action);
+	if (ret)
+		return ret;
 	/* A destroyed instance still hands back what it has not freed. */
 	pde_set(pde, pde_pfn(pde), SSIHV_PAGE_SHARED, range->home_node);
 	ssihv_frame_unmap(vm, pde, gfn);
@@ -428,7 +407,7 @@ static int ssihv_node_recall(struct ssihv_conn *conn,
 		pde->word = word;
 		return 0;
 	}
-	if (access == SSIHV_FRAME_WRITE)
+	if (action == MSI_NODE_HAND_OVER)
 		ssihv_frame_drop(vm, pde, gfn, range->home_node);
 	this_cpu_inc(vm->stats->served);
 	return 0;
@@ -445,19 +424,18 @@ static int ssihv_node_inv(struct ssihv_vm *vm, struct ssihv_range *range,
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	u64 i = gfn - range->first_gfn;
 
+	enum msi_node_action action;
+	int ret;
+
 	if (test_bit(i, range->busy))
 		set_bit(i, range->inv);
-	switch (pde_state(pde)) {
-	case SSIHV_PAGE_SHARED:
+	/* An only copy stays: the home names us a sharer, not the owner. */
+	ret = msi_node_serve(pde_state(pde), SSIHV_FRAME_INV, &action);
+	if (action == MSI_NODE_DROP) {
 		ssihv_frame_drop(vm, pde, gfn, range->home_node);
 		this_cpu_inc(vm->stats->dropped);
-		return 0;
-	case SSIHV_PAGE_EXCLUSIVE:
-		/* The home names us a sharer, not the owner: keep the data. */
-		return -EPROTO;
-	default:
-		return 0;
 	}
+	return ret;
 }
 
 /*

@@ -18,6 +18,7 @@
 #include "rdma.h"
 #include "ssihv.h"
 #include "vm.h"
+#include "proto/msi_rules.h"
 
 /* Test pages every peer may fetch: page i holds pattern (our id, i). */
 static struct page *serve_pages[SSIHV_POOL_SERVE];
@@ -823,14 +824,8 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	ret = ssihv_conn_wait(conn, &wait);
 	if (!ret)
 		ret = wait.reply.frame_rep.status;
-	/*
-	 * KEEP answers only an upgrade, EXCL only a read; nothing answers an
-	 * INV with data.
-	 */
-	if ((ret == SSIHV_FRAME_KEEP && access != SSIHV_FRAME_UPGRADE) ||
-	    (ret > 0 && (ret & SSIHV_FRAME_EXCL) &&
-	     access != SSIHV_FRAME_READ) ||
-	    (ret > 0 && access == SSIHV_FRAME_INV) ||
+	/* Data needs somewhere to land. */
+	if (!msi_status_valid(access, ret) ||
 	    (!ret && !dst && access != SSIHV_FRAME_INV))
 		ret = -EPROTO;
 	if (ret >= 0 && !(ret & (SSIHV_FRAME_KEEP | SSIHV_FRAME_ZERO)) && dst) {

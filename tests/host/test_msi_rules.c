@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the module's MSI decisions (kmod/proto/msi_rules.h),
+ * the header kmod/msi.c and kmod/rdma_page.c compile:
+ *
+ *  - every rule, table driven over every state and request;
+ *  - an exhaustive search of one frame shared by three nodes (home 0),
+ *    running kmod/msi.c's transactions on these rules: every order of
+ *    reads and writes on each node (up to four writes), requests and
+ *    their replies in flight (an INV crossing a read copy on its way),
+ *    the placement policy saying yes or no, and nodes leaving with the
+ *    frames they own.  After every step: at most one writable copy and
+ *    none beside it, every copy holds the last value written, the home's
+ *    directory names every copy, no rule reports a protocol error, and
+ *    something can always move while a request is open.  Frames do not
+ *    share state in this protocol (each has its own lock, busy bit and
+ *    directory entry), so one frame is the whole story.
+ *  - the same search with the home's INV left out must find a stale read,
+ *    so the search is known to catch one.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <linux/ssihv.h>
+#include "../../kmod/proto/msi_rules.h"
+
+#define I SSIHV_PAGE_INVALID
+#define E SSIHV_PAGE_EXCLUSIVE
+#define S SSIHV_PAGE_SHARED
+#define R SSIHV_FRAME_READ
+#define W SSIHV_FRAME_WRITE
+#define U SSIHV_FRAME_UPGRADE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- the rules, one by one ------------------------------------------ */
+
+static void test_home_refuse(void **state)
+{
+	assert_int_equal(msi_home_refuse(I, 3, 3, R), -ESTALE);
+	assert_int_equal(msi_home_refuse(I, 3, 3, W), -ESTALE);
+	assert_int_equal(msi_home_refuse(I, 3, 3, U), -ESTALE);
+	assert_int_equal(msi_home_refuse(I, 3, 2, R), 0);
+	assert_int_equal(msi_home_refuse(E, 0, 2, W), 0);
+	assert_int_equal(msi_home_refuse(S, 0, 2, U), 0);
+	assert_int_equal(msi_home_refuse(E, 0, 2, SSIHV_FRAME_INV), -EPROTO);
+	assert_int_equal(msi_home_refuse(E, 0, 2, SSIHV_FRAME_PUT), -EPROTO);
+	assert_int_equal(msi_home_refuse(E, 0, 2, 0), -EPROTO);
+	assert_int_equal(msi_home_refuse(E, 0, 2, 99), -EPROTO);
+}
+
+static void test_home_may_move(void **state)
+{
+	assert_true(msi_home_may_move(1, R));
+	assert_true(msi_home_may_move(MSI_SHARERS_MAX - 1, R));
+	assert_false(msi_home_may_move(MSI_SHARERS_MAX, R));
+	assert_false(msi_home_may_move(1, W));
+	assert_false(msi_home_may_move(1, U));
+}
+
+static void test_home_answer(void **state)
+{
+	struct msi_home_answer a;
+
+	/* A read: a shared copy, or the only one if placement says so. */
+	a = msi_home_answer(E, 0, 0, 0, 1, R, false);
+	assert_int_equal(a.access, R);
+	assert_false(a.moved || a.zero || a.keep);
+	assert_int_equal(msi_home_status(&a), 0);
+	a = msi_home_answer(E, 0, 0, 0, 1, R, true);
+	assert_int_equal(a.access, W);
+	assert_true(a.moved);
+	assert_int_equal(msi_home_status(&a), SSIHV_FRAME_EXCL);
+	/* A reader that cannot be in the copy set gets the only copy. */
+	a = msi_home_answer(E, 0, 0, 0, MSI_SHARERS_MAX, R, false);
+	assert_int_equal(a.access, W);
+	assert_true(a.moved);
+	/* Never touched: no data, whatever the access. */
+	a = msi_home_answer(I, 0, 0, 0, 1, W, false);
+	assert_true(a.zero);
+	assert_int_equal(msi_home_status(&a), SSIHV_FRAME_ZERO);
+	a = msi_home_answer(I, 0, 0, 0, 1, R, true);
+	assert_int_equal(msi_home_status(&a),
+			 SSIHV_FRAME_ZERO | SSIHV_FRAME_EXCL);
+	a = msi_home_answer(I, 0, 0, 0, 1, R, false);
+	assert_int_equal(a.access, R);
+	assert_false(a.zero);	/* a shared copy: the home allocates it */
+	/* Owned elsewhere: data, after a recall. */
+	a = msi_home_answer(I, 2, 0, 0, 1, W, false);
+	assert_false(a.zero);
+	/* An upgrade is a write; KEEP while the copy is still in the set. */
+	a = msi_home_answer(S, 0, 1ULL << 1, 0, 1, U, false);
+	assert_int_equal(a.access, W);
+	assert_true(a.keep);
+	assert_int_equal(msi_home_status(&a), SSIHV_FRAME_KEEP);
+	a = msi_home_answer(S, 0, 1ULL << 2, 0, 1, U, false);
+	assert_false(a.keep);
+	assert_int_equal(msi_home_status(&a), 0);
+	a = msi_home_answer(I, 0, 0, 0, 1, U, false);
+	assert_false(a.zero);
+}
+
+static void test_home_recall(void **state)
+{
+	assert_int_equal(msi_home_recall(E, 0, 0, R), 0);
+	assert_int_equal(msi_home_recall(S, 0, 0, W), 0);
+	assert_int_equal(msi_home_recall(I, 0, 0, W), 0);
+	assert_int_equal(msi_home_recall(I, 2, 0, R), R);
+	assert_int_equal(msi_home_recall(I, 2, 0, W), W);
+	assert_int_equal(msi_home_recall(I, MSI_SHARERS_MAX, 0, R), W);
+	assert_int_equal(msi_home_recalled(1, 2, R), 1 | 1ULL << 2);
+	assert_int_equal(msi_home_recalled(1, 2, W), 1);
+	assert_int_equal(msi_home_recalled(0, MSI_SHARERS_MAX, R), 0);
+}
+
+static void test_home_inv_set(void **state)
+{
+	assert_int_equal(msi_home_inv_set(0x7, 1), 0x5);
+	assert_int_equal(msi_home_inv_set(0x7, UINT32_MAX), 0x7);
+	assert_int_equal(msi_home_inv_set(0x7, MSI_SHARERS_MAX), 0x7);
+	assert_int_equal(msi_home_inv_set(0, 1), 0);
+}
+
+static void test_home_served(void **state)
+{
+	struct msi_home_answer a = { .access = R };
+	u64 sharers = 1ULL << 2;
+	u32 owner = 0;
+	u8 st = E;
+
+	msi_home_served(&a, 1, &st, &owner, &sharers);
+	assert_int_equal(st, S);
+	assert_int_equal(owner, 0);
+	assert_int_equal(sharers, 1ULL << 1 | 1ULL << 2);
+	a.access = W;
+	msi_home_served(&a, 2, &st, &owner, &sharers);
+	assert_int_equal(st, I);
+	assert_int_equal(owner, 2);
+	assert_int_equal(sharers, 0);
+}
+
+static void test_home_take_back(void **state)
+{
+	assert_int_equal(msi_home_take_back(I, 2, 2), 0);
+	assert_int_equal(msi_home_take_back(I, 1, 2), -ESTALE);
+	assert_int_equal(msi_home_take_back(E, 0, 2), -ESTALE);
+	assert_int_equal(msi_home_take_back(S, 0, 2), -ESTALE);
+}
+
+static void test_node_serve(void **state)
+{
+	static const struct {
+		u8 state, access;
+		int ret;
+		enum msi_node_action action;
+	} t[] = {
+		{ I, SSIHV_FRAME_INV, 0, MSI_NODE_NOTHING },
+		{ S, SSIHV_FRAME_INV, 0, MSI_NODE_DROP },
+		{ E, SSIHV_FRAME_INV, -EPROTO, MSI_NODE_NOTHING },
+		{ I, R, -ESTALE, MSI_NODE_NOTHING },
+		{ S, R, 0, MSI_NODE_HAND_BACK },
+		{ E, R, 0, MSI_NODE_HAND_BACK },
+		{ I, W, -ESTALE, MSI_NODE_NOTHING },
+		{ S, W, 0, MSI_NODE_HAND_OVER },
+		{ E, W, 0, MSI_NODE_HAND_OVER },
+		{ E, U, -EPROTO, MSI_NODE_NOTHING },
+		{ E, SSIHV_FRAME_PUT, -EPROTO, MSI_NODE_NOTHING },
+		{ E, 0, -EPROTO, MSI_NODE_NOTHING },
+	};
+	enum msi_node_action action;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		assert_int_equal(msi_node_serve(t[i].state, t[i].access,
+						&action), t[i].ret);
+		assert_int_equal(action, t[i].action);
+	}
+}
+
+static void test_status_valid(void **state)
+{
+	static const u8 accesses[] = { R, W, SSIHV_FRAME_INV, U,
+				       SSIHV_FRAME_PUT };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(accesses); i++) {
+		assert_true(msi_status_valid(accesses[i], 0));
+		assert_true(msi_status_valid(accesses[i], -EIO));
+		assert_int_equal(msi_status_valid(accesses[i],
+						  SSIHV_FRAME_KEEP),
+				 accesses[i] == U);
+		assert_int_equal(msi_status_valid(accesses[i],
+						  SSIHV_FRAME_EXCL),
+				 accesses[i] == R);
+		assert_int_equal(msi_status_valid(accesses[i],
+						  SSIHV_FRAME_EXCL |
+						  SSIHV_FRAME_ZERO),
+				 accesses[i] == R);
+		assert_int_equal(msi_status_valid(accesses[i],
+						  SSIHV_FRAME_ZERO),
+				 accesses[i] == R || accesses[i] == W ||
+				 accesses[i] == U);
+	}
+}
+
+static void test_node_got(void **state)
+{
+	int err;
+
+	assert_int_equal(msi_node_got(R, -EIO, I, false, &err),
+			 MSI_GOT_FAILED);
+	assert_int_equal(err, -EIO);
+	assert_int_equal(msi_node_got(U, SSIHV_FRAME_KEEP, S, false, &err),
+			 MSI_GOT_KEEP);
+	assert_int_equal(err, 0);
+	/* KEEP for a copy an INV took meanwhile: the home is confused. */
+	assert_int_equal(msi_node_got(U, SSIHV_FRAME_KEEP, I, false, &err),
+			 MSI_GOT_FAILED);
+	assert_int_equal(err, -EPROTO);
+	assert_int_equal(msi_node_got(R, 0, I, false, &err), MSI_GOT_SHARED);
+	assert_int_equal(msi_node_got(R, 0, I, true, &err), MSI_GOT_AGAIN);
+	/* The only copy is the home's answer after any INV: it stands. */
+	assert_int_equal(msi_node_got(R, SSIHV_FRAME_EXCL, I, true, &err),
+			 MSI_GOT_EXCLUSIVE);
+	assert_int_equal(msi_node_got(R, SSIHV_FRAME_EXCL | SSIHV_FRAME_ZERO,
+				      I, false, &err), MSI_GOT_EXCLUSIVE);
+	assert_int_equal(msi_node_got(W, 0, I, true, &err),
+			 MSI_GOT_EXCLUSIVE);
+	assert_int_equal(msi_node_got(W, SSIHV_FRAME_ZERO, I, false, &err),
+			 MSI_GOT_EXCLUSIVE);
+	assert_int_equal(msi_node_got(U, 0, I, true, &err),
+			 MSI_GOT_EXCLUSIVE);
+}
+
+/* ---- the search -------------------------------------------------------- */
+
+#define NODES		3	/* node 0 is the home */
+#define MAX_WRITES	4
+#define MAX_STATES	(1u << 22)
+
+struct copy {
+	u8 state;	/* this node's entry; the home's is in struct world */
+	u8 value;	/* the data in its copy */
+	u8 pending;	/* a request sent, not served yet: R, W or U */
+	u8 asked;	/* the request a reply in flight answers */
+	u8 status;	/* that reply */
+	u8 data;	/* and the data it carries */
+	bool inv;	/* an INV came while the frame was busy */
+	bool gone;	/* the instance left */
+};
+
+struct world {
+	u64 sharers;			/* the home's directory entry */
+	u8 state, owner;
+	u8 value;			/* the home's copy */
+	u8 latest, writes;		/* the last value written; how many */
+	struct copy n[NODES];		/* [0] unused but value */
+};
+
+struct search {
+	bool skip_inv;		/* the broken home, for the self-check */
+	u64 *seen;		/* hash set of packed worlds */
+	struct world *todo;	/* worlds seen but not explored yet */
+	size_t nr_todo, max_todo;
+	unsigned long states, transitions;
+	/* What the search went through, so it cannot pass by doing nothing. */
+	unsigned long got[MSI_GOT_EXCLUSIVE + 1];
+	unsigned long zero, moved, keep, recall_read, recall_write;
+	unsigned long inv_busy, put;
+	const char *violation;
+};
+
+static u64 pack(const struct world *w)
+{
+	u64 k = w->state | (u64)w->owner << 2 | (u64)w->sharers << 4 |
+		(u64)w->value << 7 | (u64)w->latest << 10 |
+		(u64)w->writes << 13;
+	unsigned int i, shift = 16;
+
+	for (i = 1; i < NODES; i++) {
+		const struct copy *c = &w->n[i];
+		u64 f = c->state | c->value << 2 | c->pending << 5 |
+			c->asked << 8 | c->status << 11 | c->data << 14 |
+			(u64)c->inv << 17 | (u64)c->gone << 18;
+
+		k |= f << shift;
+		shift += 19;
+	}
+	return k + 1;	/* 0 marks a free slot */
+}
+
+/* Returns true the first time @w is seen. */
+static bool remember(struct search *s, const struct world *w)
+{
+	u64 k = pack(w), h = k * 0x9e3779b97f4a7c15ULL;
+	unsigned long slot = h >> (64 - 22);
+
+	while (s->seen[slot]) {
+		if (s->seen[slot] == k)
+			return false;
+		slot = (slot + 1) & (MAX_STATES - 1);
+	}
+	s->seen[slot] = k;
+	if (++s->states >= MAX_STATES / 2)
+		fail_msg("state space larger than the table");
+	return true;
+}
+
+static bool busy(const struct copy *c)
+{
+	return c->pending || c->asked;
+}
+
+/* The node's side of an INV (kmod/msi.c ssihv_node_inv()). */
+static bool node_inv(struct search *s, struct world *w, unsigned int n)
+{
+	struct copy *c = &w->n[n];
+	enum msi_node_action action;
+
+	if (c->gone)	/* an instance gone: done, nothing to drop */
+		return true;
+	if (busy(c)) {
+		c->inv = true;
+		s->inv_busy++;
+	}
+	if (msi_node_serve(c->state, SSIHV_FRAME_INV, &action)) {
+		s->violation = "INV to the holder of the only copy";
+		return false;
+	}
+	if (action == MSI_NODE_DROP)
+		c->state = I;
+	return true;
+}
+
+/* The home's ssihv_home_invalidate(). */
+static bool home_invalidate(struct search *s, struct world *w, u32 keep)
+{
+	u64 todo = msi_home_inv_set(w->sharers, keep);
+	unsigned int n;
+
+	if (s->skip_inv)
+		todo = 0;
+	for (n = 0; n < NODES; n++) {
+		if (!(todo & msi_bit(n)))
+			continue;
+		if (!node_inv(s, w, n))
+			return false;
+		w->sharers &= ~msi_bit(n);
+	}
+	return true;
+}
+
+/*
+ * The home's ssihv_home_hold(): a valid copy at the home.  Returns false
+ * when it must wait (the owner's own fetch is still on its way: the
+ * recall waits for the busy frame there) or on a violation.
+ */
+static bool home_hold(struct search *s, struct world *w, u8 access,
+		      bool *wait)
+{
+	u8 recall = msi_home_recall(w->state, w->owner, 0, access);
+	enum msi_node_action action;
+	struct copy *c;
+
+	*wait = false;
+	if (w->state != I)
+		return true;
+	if (!recall) {		/* never touched: a zeroed page */
+		w->state = E;
+		w->value = 0;
+		return true;
+	}
+	c = &w->n[w->owner];
+	if (busy(c)) {
+		*wait = true;
+		return false;
+	}
+	if (c->gone || msi_node_serve(c->state, recall, &action)) {
+		s->violation = "recall finds no copy at the owner";
+		return false;
+	}
+	w->value = c->value;
+	if (recall == R)
+		s->recall_read++;
+	else
+		s->recall_write++;
+	if (action == MSI_NODE_HAND_OVER)
+		c->state = I;
+	else
+		c->state = S;
+	w->sharers = msi_home_recalled(w->sharers, w->owner, recall);
+	w->state = recall == R ? S : E;
+	w->owner = 0;
+	return true;
+}
+
+/* The home serves node @n's pending request; false if it must wait. */
+static bool home_serve(struct search *s, struct world *w, unsigned int n,
+		       bool migrate)
+{
+	struct copy *c = &w->n[n];
+	struct msi_home_answer a;
+	u8 access = c->pending;
+	u32 owner;
+	bool wait;
+
+	if (msi_home_refuse(w->state, w->owner, n, access)) {
+		s->violation = "the home refused a request";
+		return false;
+	}
+	a = msi_home_answer(w->state, w->owner, w->sharers, 0, n, access,
+			    migrate);
+	s->zero += a.zero;
+	s->moved += a.moved;
+	s->keep += a.keep;
+	if (a.zero) {
+		w->state = I;
+		w->owner = n;
+		c->data = 0;
+		goto sent;
+	}
+	if (!home_hold(s, w, a.access, &wait))
+		return false;
+	if (a.access == W && !home_invalidate(s, w, n))
+		return false;
+	c->data = w->value;
+	owner = w->owner;
+	msi_home_served(&a, n, &w->state, &owner, &w->sharers);
+	w->owner = owner;
+sent:
+	c->status = msi_home_status(&a);
+	c->asked = access;
+	c->pending = 0;
+	return true;
+}
+
+/* Node @n processes the reply to its request (ssihv_node_get_frame()). */
+static bool node_reply(struct search *s, struct world *w, unsigned int n)
+{
+	struct copy *c = &w->n[n];
+	enum msi_got got;
+	int err;
+
+	if (!msi_status_valid(c->asked, c->status)) {
+		s->violation = "an answer that does not fit the request";
+		return false;
+	}
+	got = msi_node_got(c->asked, c->status, c->state, c->inv, &err);
+	s->got[got]++;
+	c->inv = false;
+	switch (got) {
+	case MSI_GOT_FAILED:
+		s->violation = "a fault failed";
+		return false;
+	case MSI_GOT_KEEP:
+		c->state = E;
+		break;
+	case MSI_GOT_AGAIN:
+		c->pending = c->asked;
+		break;
+	case MSI_GOT_SHARED:
+		c->state = S;
+		c->value = c->data;
+		break;
+	case MSI_GOT_EXCLUSIVE:
+		c->state = E;
+		c->value = c->data;
+		break;
+	}
+	c->asked = 0;
+	c->status = 0;
+	c->data = 0;
+	return true;
+}
+
+static bool check(struct search *s, const struct world *w)
+{
+	unsigned int n, writers = 0, copies = 0;
+
+	if (w->state != I) {
+		copies++;
+		writers += w->state == E;
+		if (w->value != w->latest)
+			goto stale;
+	}
+	for (n = 1; n < NODES; n++) {
+		const struct copy *c = &w->n[n];
+
+		if (c->state == I)
+			continue;
+		copies++;
+		writers += c->state == E;
+		if (c->value != w->latest)
+			goto stale;
+		if (c->state == S && !(w->sharers & msi_bit(n)) &&
+		    !(w->state == I && w->owner == n)) {
+			s->violation = "a shared copy the home does not know";
+			return false;
+		}
+		if (c->state == E && !(w->state == I && w->owner == n)) {
+			s->violation = "an only copy the home does not know";
+			return false;
+		}
+	}
+	if (writers > 1 || (writers && copies > 1)) {
+		s->violation = "a writable copy beside another copy";
+		return false;
+	}
+	if (w->state == I && w->owner != 0 && w->n[w->owner].state != E &&
+	    !w->n[w->owner].asked) {
+		s->violation = "the home names an owner without the frame";
+		return false;
+	}
+	return true;
+stale:
+	s->violation = "a copy that is not the last value written";
+	return false;
+}
+
+/* A world one transition away: checked, and explored if new. */
+static void step(struct search *s, const struct world *w)
+{
+	s->transitions++;
+	if (s->violation || !check(s, w) || !remember(s, w))
+		return;
+	if (s->nr_todo == s->max_todo) {
+		s->max_todo = s->max_todo ? 2 * s->max_todo : 4096;
+		s->todo = realloc(s->todo, s->max_todo * sizeof(*s->todo));
+		assert_non_null(s->todo);
+	}
+	s->todo[s->nr_todo++] = *w;
+}
+
+/* Every transition out of @w. */
+static void explore(struct search *s, const struct world *w)
+{
+	bool open = false, progress = false;
+	unsigned int n, m;
+	struct world x;
+	bool wait;
+
+	/* The home reads and writes its own frame. */
+	x = *w;
+	if (home_hold(s, &x, R, &wait))
+		step(s, &x);
+	x = *w;
+	if (w->writes < MAX_WRITES && home_hold(s, &x, W, &wait) &&
+	    home_invalidate(s, &x, UINT32_MAX)) {
+		x.state = E;
+		x.latest = ++x.writes;
+		x.value = x.latest;
+		step(s, &x);
+	}
+	for (n = 1; n < NODES && !s->violation; n++) {
+		const struct copy *c = &w->n[n];
+
+		if (c->gone)
+			continue;
+		open |= busy(c);
+		if (!busy(c)) {
+			/* A read: a hit (check() saw the value) or a miss. */
+			x = *w;
+			if (c->state == I)
+				x.n[n].pending = R;
+			step(s, &x);
+			/* A write: a hit, an upgrade or a miss. */
+			x = *w;
+			if (c->state == E && w->writes < MAX_WRITES) {
+				x.latest = ++x.writes;
+				x.n[n].value = x.latest;
+				step(s, &x);
+			} else if (c->state != E) {
+				x.n[n].pending = c->state == S ? U : W;
+				step(s, &x);
+			}
+			/* Leaving: the only copy goes home (PUT). */
+			x = *w;
+			if (c->state == E) {
+				if (msi_home_take_back(x.state, x.owner, n)) {
+					s->violation = "the home refused a PUT";
+					return;
+				}
+				x.state = E;
+				x.owner = 0;
+				x.value = c->value;
+				s->put++;
+			}
+			x.n[n] = (struct copy){ .gone = true };
+			step(s, &x);
+		}
+		/* The home serves a request; placement says no, or yes. */
+		for (m = 0; c->pending && m < 2; m++) {
+			if (m && !msi_home_may_move(n, c->pending))
+				break;
+			x = *w;
+			if (home_serve(s, &x, n, m)) {
+				progress = true;
+				step(s, &x);
+			}
+		}
+		if (c->asked) {
+			x = *w;
+			if (node_reply(s, &x, n)) {
+				progress = true;
+				step(s, &x);
+			}
+		}
+	}
+	if (open && !progress && !s->violation)
+		s->violation = "requests open and nothing can move";
+}
+
+static void search_run(struct search *s)
+{
+	struct world w = { .state = I, .owner = 0 };
+
+	s->seen = calloc(MAX_STATES, sizeof(*s->seen));
+	assert_non_null(s->seen);
+	remember(s, &w);
+	explore(s, &w);
+	while (s->nr_todo && !s->violation) {
+		w = s->todo[--s->nr_todo];
+		explore(s, &w);
+	}
+	free(s->seen);
+	free(s->todo);
+	printf("# %lu states, %lu transitions%s%s\n", s->states,
+	       s->transitions, s->violation ? ": " : "",
+	       s->violation ? s->violation : "");
+}
+
+static void test_search(void **state)
+{
+	struct search s = { 0 };
+
+	search_run(&s);
+	if (s.violation)
+		fail_msg("%s", s.violation);
+	/* Every kind of answer, and every race, happened somewhere. */
+	assert_int_equal(s.got[MSI_GOT_FAILED], 0);
+	assert_true(s.got[MSI_GOT_KEEP] && s.got[MSI_GOT_AGAIN] &&
+		    s.got[MSI_GOT_SHARED] && s.got[MSI_GOT_EXCLUSIVE]);
+	assert_true(s.zero && s.moved && s.keep);
+	assert_true(s.recall_read && s.recall_write);
+	assert_true(s.inv_busy && s.put);
+}
+
+static void test_search_finds_a_missing_inv(void **state)
+{
+	struct search s = { .skip_inv = true };
+
+	search_run(&s);
+	assert_non_null(s.violation);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_home_refuse),
+		cmocka_unit_test(test_home_may_move),
+		cmocka_unit_test(test_home_answer),
+		cmocka_unit_test(test_home_recall),
+		cmocka_unit_test(test_home_inv_set),
+		cmocka_unit_test(test_home_served),
+		cmocka_unit_test(test_home_take_back),
+		cmocka_unit_test(test_node_serve),
+		cmocka_unit_test(test_status_valid),
+		cmocka_unit_test(test_node_got),
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_search_finds_a_missing_inv),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
