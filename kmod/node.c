@@ -84,6 +84,28 @@ struct ssihv_conn *ssihv_node_conn(struct ssihv_node *node)
 	return conn;
 }
 
+/*
+ * The node's connection for one request of ours: referenced and with a
+ * credit taken (ssihv_conn_begin()); undo with ssihv_conn_end() and
+ * ssihv_conn_put().  NULL with *@err set if the node is not up or its
+ * link is failing.
+ */
+struct ssihv_conn *ssihv_node_conn_begin(struct ssihv_node *node, int *err)
+{
+	struct ssihv_conn *conn = ssihv_node_conn(node);
+
+	if (!conn) {
+		*err = -ENOTCONN;
+		return NULL;
+	}
+	*err = ssihv_conn_begin(conn);
+	if (*err) {
+		ssihv_conn_put(conn);
+		return NULL;
+	}
+	return conn;
+}
+
 void ssihv_node_conn_up(struct ssihv_node *node, struct ssihv_conn *conn)
 {
 	spin_lock_bh(&node->lock);
@@ -321,14 +343,11 @@ int ssihv_node_ping(struct ssihv_node *node, u64 *rtt_ns)
 	u64 t0;
 	int ret;
 
-	conn = ssihv_node_conn(node);
+	conn = ssihv_node_conn_begin(node, &ret);
 	if (!conn) {
-		ssihv_node_error(node, -ENOTCONN);
-		return -ENOTCONN;
+		ssihv_node_error(node, ret);
+		return ret;
 	}
-	ret = ssihv_conn_begin(conn);
-	if (ret)
-		goto put;
 	init_completion(&wait.done);
 	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_PONG);
 	if (ret)
@@ -348,7 +367,6 @@ int ssihv_node_ping(struct ssihv_node *node, u64 *rtt_ns)
 	}
 end:
 	ssihv_conn_end(conn);
-put:
 	if (ret)
 		ssihv_node_error(node, ret);
 	ssihv_conn_put(conn);

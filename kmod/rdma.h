@@ -213,6 +213,7 @@ struct ssihv_node *ssihv_node_get(u32 id);
 struct ssihv_node *ssihv_node_get_next(u32 *pos);
 void ssihv_node_put(struct ssihv_node *node);
 struct ssihv_conn *ssihv_node_conn(struct ssihv_node *node);
+struct ssihv_conn *ssihv_node_conn_begin(struct ssihv_node *node, int *err);
 void ssihv_node_conn_up(struct ssihv_node *node, struct ssihv_conn *conn);
 void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
 			  int err);

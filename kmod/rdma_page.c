@@ -293,20 +293,16 @@ static int ssihv_page_fetch_one(struct ssihv_node *node, u64 pgno,
 	struct ssihv_conn *conn;
 	int ret;
 
-	conn = ssihv_node_conn(node);
+	conn = ssihv_node_conn_begin(node, &ret);
 	if (!conn) {
-		ssihv_node_error(node, -ENOTCONN);
-		return -ENOTCONN;
+		ssihv_node_error(node, ret);
+		return ret;
 	}
-	ret = ssihv_conn_begin(conn);
-	if (ret)
-		goto put;
 	if (pgno >= conn->r_serve)
 		ret = -EINVAL;
 	else
 		ret = ssihv_fetch_write(conn, pgno, dst);
 	ssihv_conn_end(conn);
-put:
 	ssihv_op_done(node, ret, true);
 	ssihv_conn_put(conn);
 	return ret;
@@ -325,21 +321,17 @@ int ssihv_page_fetch_many(struct ssihv_node *node, const u64 *pgno,
 
 	if (!n || n > SSIHV_XFER_MAX_BATCH)
 		return -EINVAL;
-	conn = ssihv_node_conn(node);
+	conn = ssihv_node_conn_begin(node, &ret);
 	if (!conn) {
-		ssihv_node_error(node, -ENOTCONN);
-		return -ENOTCONN;
+		ssihv_node_error(node, ret);
+		return ret;
 	}
-	ret = ssihv_conn_begin(conn);
-	if (ret)
-		goto put;
 	for (i = 0; i < n; i++)
 		if (pgno[i] >= conn->r_serve)
 			ret = -EINVAL;
 	if (!ret)
 		ret = ssihv_fetch_read(conn, pgno, dst, n);
 	ssihv_conn_end(conn);
-put:
 	if (ret) {
 		ssihv_node_error(node, ret);
 	} else {
@@ -436,14 +428,11 @@ int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 	struct ssihv_conn *conn;
 	int ret;
 
-	conn = ssihv_node_conn(node);
+	conn = ssihv_node_conn_begin(node, &ret);
 	if (!conn) {
-		ssihv_node_error(node, -ENOTCONN);
-		return -ENOTCONN;
+		ssihv_node_error(node, ret);
+		return ret;
 	}
-	ret = ssihv_conn_begin(conn);
-	if (ret)
-		goto put;
 	req.push.key = key;
 	req.push.csum = csum;
 	ret = ssihv_inbox_send(conn, src, &req, &req.push.slot,
@@ -451,7 +440,6 @@ int ssihv_page_push(struct ssihv_node *node, struct page *src, u64 key,
 	if (!ret)
 		ret = wait.reply.push_ack.status;
 	ssihv_conn_end(conn);
-put:
 	ssihv_op_done(node, ret, false);
 	ssihv_conn_put(conn);
 	return ret;
@@ -789,15 +777,11 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 	node = ssihv_node_get(node_id);
 	if (!node)
 		return -EHOSTUNREACH;
-	conn = ssihv_node_conn(node);
+	conn = ssihv_node_conn_begin(node, &ret);
 	if (!conn) {
-		ret = -ENOTCONN;
 		ssihv_node_error(node, ret);
 		goto out_node;
 	}
-	ret = ssihv_conn_begin(conn);
-	if (ret)
-		goto out_conn;
 	/* An INV moves no data: slot 0 is named but not reserved. */
 	if (dst) {
 		slot = ssihv_slot_get(conn, conn->landing_busy,
@@ -840,7 +824,6 @@ slot:
 		ssihv_slot_put(conn, conn->landing_busy, slot);
 end:
 	ssihv_conn_end(conn);
-out_conn:
 	if (ret < 0) {
 		ssihv_node_error(node, ret);
 	} else {
@@ -873,14 +856,10 @@ int ssihv_frame_put(u32 node_id, u64 vm_id, u64 gfn, struct page *src)
 	node = ssihv_node_get(node_id);
 	if (!node)
 		return -EHOSTUNREACH;
-	conn = ssihv_node_conn(node);
-	if (!conn) {
-		ret = -ENOTCONN;
+	/* Not up: the caller counts the frame lost, not a link error. */
+	conn = ssihv_node_conn_begin(node, &ret);
+	if (!conn)
 		goto out_node;
-	}
-	ret = ssihv_conn_begin(conn);
-	if (ret)
-		goto out_conn;
 	req.frame_req.vm_id = vm_id;
 	req.frame_req.gfn = gfn;
 	req.frame_req.access = SSIHV_FRAME_PUT;
@@ -888,10 +867,9 @@ int ssihv_frame_put(u32 node_id, u64 vm_id, u64 gfn, struct page *src)
 			       SSIHV_MSG_FRAME_REP, &wait);
 	if (!ret)
 		ret = wait.reply.frame_rep.status;
-	if (ret > 0)		/* no grant flags answer a PUT */
+	if (!msi_status_valid(SSIHV_FRAME_PUT, ret))
 		ret = -EPROTO;
 	ssihv_conn_end(conn);
-out_conn:
 	if (!ret) {
 		atomic64_inc(&node->ops_out);
 		atomic64_add(PAGE_SIZE, &node->bytes_out);
