@@ -103,12 +103,6 @@ int ssihv_vm_revoke(struct ssihv_vm *vm, u64 first_gfn, u64 last_gfn,
 	return 0;
 }
 
-/*
- * Free every local copy of @vm.  Either no mapping is left (last
- * reference) or the instance is dead, so no fault installs a new PTE;
- * faults that saw it alive hold their page's lock until their PTE is in,
- * hence the lock/unlock pass before the final zap.
- */
 /* A page that held a frame here no longer does: uncharge and free it. */
 void ssihv_frame_uncount(struct ssihv_vm *vm, struct page *page)
 {
@@ -117,6 +111,12 @@ void ssihv_frame_uncount(struct ssihv_vm *vm, struct page *page)
 	put_page(page);
 }
 
+/*
+ * Free every local copy of @vm.  Either no mapping is left (last
+ * reference) or the instance is dead, so no fault installs a new PTE;
+ * faults that saw it alive hold their page's lock until their PTE is in,
+ * hence the lock/unlock pass before the final zap.
+ */
 void ssihv_vm_release_frames(struct ssihv_vm *vm)
 {
 	unsigned int i;

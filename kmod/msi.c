@@ -423,7 +423,6 @@ static int ssihv_node_inv(struct ssihv_vm *vm, struct ssihv_range *range,
 {
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	u64 i = gfn - range->first_gfn;
-
 	enum msi_node_action action;
 	int ret;
 
@@ -450,14 +449,12 @@ bool ssihv_node_home_lost(struct ssihv_vm *vm, struct ssihv_range *range,
 {
 	struct ssihv_pde *pde = ssihv_range_pde(range, gfn);
 	struct mutex *lock = ssihv_frame_lock(vm, gfn);
-	bool dropped = false;
+	bool dropped;
 
+	/* What the home's INV would do, had it got through. */
 	mutex_lock(lock);
-	if (pde_state(pde) == SSIHV_PAGE_SHARED) {
-		ssihv_frame_drop(vm, pde, gfn, range->home_node);
-		this_cpu_inc(vm->stats->dropped);
-		dropped = true;
-	}
+	dropped = pde_state(pde) == SSIHV_PAGE_SHARED;
+	ssihv_node_inv(vm, range, gfn);
 	mutex_unlock(lock);
 	return dropped;
 }

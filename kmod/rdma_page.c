@@ -212,19 +212,24 @@ unmap:
 }
 
 /*
- * Copy what the peer RDMA WROTE into our landing slot out to dst, with
- * the slot's DMA mapping synced to the CPU and back around the copy.
+ * Copy what the peer RDMA WROTE into page @idx of our pool out to dst,
+ * with its DMA mapping synced to the CPU and back around the copy.
  */
-static void ssihv_landing_copy(struct ssihv_conn *conn, int slot,
-			       struct page *dst)
+static void ssihv_pool_copy(struct ssihv_conn *conn, unsigned int idx,
+			    struct page *dst)
 {
-	unsigned int idx = SSIHV_POOL_SERVE + SSIHV_POOL_INBOX + slot;
-
 	ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
 				   PAGE_SIZE, DMA_BIDIRECTIONAL);
 	copy_highpage(dst, conn->pages[idx]);
 	ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
 				      PAGE_SIZE, DMA_BIDIRECTIONAL);
+}
+
+/* Landing slots follow the serve pages and the inbox in the pool. */
+static void ssihv_landing_copy(struct ssihv_conn *conn, int slot,
+			       struct page *dst)
+{
+	ssihv_pool_copy(conn, SSIHV_POOL_SERVE + SSIHV_POOL_INBOX + slot, dst);
 }
 
 static int ssihv_fetch_write(struct ssihv_conn *conn, u64 pgno,
@@ -401,19 +406,10 @@ slot:
 	return ret;
 }
 
-/*
- * Copy what the peer RDMA WROTE into inbox slot @slot out to @dst, the
- * slot's DMA mapping synced around the copy.
- */
+/* Inbox slots follow the serve pages in the pool. */
 void ssihv_inbox_copy(struct ssihv_conn *conn, u32 slot, struct page *dst)
 {
-	unsigned int idx = SSIHV_POOL_SERVE + slot;
-
-	ib_dma_sync_single_for_cpu(conn->dev, conn->page_dma[idx],
-				   PAGE_SIZE, DMA_BIDIRECTIONAL);
-	copy_highpage(dst, conn->pages[idx]);
-	ib_dma_sync_single_for_device(conn->dev, conn->page_dma[idx],
-				      PAGE_SIZE, DMA_BIDIRECTIONAL);
+	ssihv_pool_copy(conn, SSIHV_POOL_SERVE + slot, dst);
 }
 
 /*
