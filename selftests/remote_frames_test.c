@@ -960,7 +960,7 @@ static void dies_events_wait(struct genl_conn *conn, struct dies_events *e,
 TEST_TIMEOUT(peer_dies, 200)
 {
 	int node = my_node();
-	uint64_t t0, dt, worst = 0;
+	uint64_t t0, dt, worst = 0, t_lost;
 	struct dies_events seen = { .vm_id = VM_DIES };
 	struct frame_stats st;
 	struct genl_conn ev;
@@ -1015,6 +1015,8 @@ TEST_TIMEOUT(peer_dies, 200)
 	EXPECT_LE(dt, 30000);
 	EXPECT_LE(worst, 30000);
 	dies_events_wait(&ev, &seen, 2, 40000);
+	/* FRAMES_LOST is sent as node 1 is marked down. */
+	t_lost = now_ms();
 	EXPECT_TRUE(seen.unavailable);
 	EXPECT_EQ(seen.unavailable_gpa, B_GPA + held * VM_PAGE);
 	ASSERT_EQ(seen.nr_lost, 2);
@@ -1045,13 +1047,16 @@ TEST_TIMEOUT(peer_dies, 200)
 	/*
 	 * Node 1's copy of A 22 cannot be taken back: the write waits out
 	 * the fence (node 1 may be alive behind a partition until its own
-	 * heartbeat drops the copy), then goes on.
+	 * heartbeat drops the copy), then goes on: SSIHV_FENCE_MS (7 s)
+	 * after node 1 was marked down, well after FRAMES_LOST came.
 	 */
 	t0 = now_ms();
 	fill(vm.a + 22 * VM_PAGE, key_of(0, 5, 122));
-	harness_log("A 22 written after %llu ms (node 1 held a copy)",
-		    (unsigned long long)(now_ms() - t0));
+	harness_log("A 22 written after %llu ms (node 1 held a copy), %llu ms after FRAMES_LOST",
+		    (unsigned long long)(now_ms() - t0),
+		    (unsigned long long)(now_ms() - t_lost));
 	EXPECT_LE(now_ms() - t0, 10000);
+	EXPECT_GE(now_ms() - t_lost, 5000);
 	expect_page(vm.id, A_GPA + 22 * VM_PAGE, SSIHV_PAGE_EXCLUSIVE, 0);
 	EXPECT_EQ(check(vm.a + 22 * VM_PAGE, key_of(0, 5, 122)), -1);
 	EXPECT_FALSE(vm_touch(vm.a + 20 * VM_PAGE, false));
