@@ -8,15 +8,19 @@
  *    running kmod/msi.c's transactions on these rules: every order of
  *    reads and writes on each node (up to four writes), requests and
  *    their replies in flight (an INV crossing a read copy on its way),
- *    the placement policy saying yes or no, and nodes leaving with the
- *    frames they own.  After every step: at most one writable copy and
- *    none beside it, every copy holds the last value written, the home's
- *    directory names every copy, no rule reports a protocol error, and
- *    something can always move while a request is open.  Frames do not
- *    share state in this protocol (each has its own lock, busy bit and
- *    directory entry), so one frame is the whole story.
- *  - the same search with the home's INV left out must find a stale read,
- *    so the search is known to catch one.
+ *    the placement policy saying yes or no, nodes leaving with the
+ *    frames they own, and the link between the home and any node going
+ *    down at any moment (kmod/lost.c, the fence of ssihv_node_fence()).
+ *    After every step: at most one writable copy and none beside it,
+ *    every copy holds the last value written, the home's directory names
+ *    every copy, no rule reports a protocol error, a fault fails only
+ *    for a frame that went down with its owner, and something can always
+ *    move while a request is open.  Frames do not share state in this
+ *    protocol (each has its own lock, busy bit and directory entry), so
+ *    one frame is the whole story.
+ *  - the same search with the home's INV left out, or with the fence
+ *    left out, must find a stale read, so the search is known to catch
+ *    one.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -253,6 +257,17 @@ struct copy {
 	u8 data;	/* and the data it carries */
 	bool inv;	/* an INV came while the frame was busy */
 	bool gone;	/* the instance left */
+	bool failed;	/* the reply in flight is an error (-ENOTCONN) */
+	/*
+	 * The link to the home is down: what was in flight is lost, nothing
+	 * new gets through.  Both ends see it only after the heartbeat
+	 * limit; @noticed: this node has, and dropped its shared copies
+	 * (ssihv_node_home_lost()).  The home strikes the node from the copy
+	 * set only once it has (the fence: SSIHV_FENCE_MS exceeds the
+	 * node's limit).  A node that is dead rather than cut off is the
+	 * same to everyone else.
+	 */
+	bool cut, noticed;
 };
 
 struct world {
@@ -264,7 +279,8 @@ struct world {
 };
 
 struct search {
-	bool skip_inv;		/* the broken home, for the self-check */
+	bool skip_inv;		/* broken homes, for the self-checks */
+	bool skip_fence;
 	u64 *seen;		/* hash set of packed worlds */
 	struct world *todo;	/* worlds seen but not explored yet */
 	size_t nr_todo, max_todo;
@@ -273,6 +289,7 @@ struct search {
 	unsigned long got[MSI_GOT_EXCLUSIVE + 1];
 	unsigned long zero, moved, keep, recall_read, recall_write;
 	unsigned long inv_busy, put;
+	unsigned long cut, fenced, struck, lost_home, lost_fault;
 	const char *violation;
 };
 
@@ -287,10 +304,12 @@ static u64 pack(const struct world *w)
 		const struct copy *c = &w->n[i];
 		u64 f = c->state | c->value << 2 | c->pending << 5 |
 			c->asked << 8 | c->status << 11 | c->data << 14 |
-			(u64)c->inv << 17 | (u64)c->gone << 18;
+			(u64)c->inv << 17 | (u64)c->gone << 18 |
+			(u64)c->failed << 19 | (u64)c->cut << 20 |
+			(u64)c->noticed << 21;
 
 		k |= f << shift;
-		shift += 19;
+		shift += 22;
 	}
 	return k + 1;	/* 0 marks a free slot */
 }
@@ -317,14 +336,33 @@ static bool busy(const struct copy *c)
 	return c->pending || c->asked;
 }
 
-/* The node's side of an INV (kmod/msi.c ssihv_node_inv()). */
-static bool node_inv(struct search *s, struct world *w, unsigned int n)
+/* The only copy went with an owner cut off: the frame is lost. */
+static bool frame_lost(const struct world *w)
+{
+	return w->state == I && w->owner && w->n[w->owner].cut;
+}
+
+/*
+ * The node's side of an INV (kmod/msi.c ssihv_node_inv()).  Sets *@wait
+ * when the home must wait out the fence first.
+ */
+static bool node_inv(struct search *s, struct world *w, unsigned int n,
+		     bool *wait)
 {
 	struct copy *c = &w->n[n];
 	enum msi_node_action action;
 
 	if (c->gone)	/* an instance gone: done, nothing to drop */
 		return true;
+	if (c->cut) {	/* unanswered: struck once fenced */
+		if (!c->noticed && !s->skip_fence) {
+			s->fenced++;
+			*wait = true;
+			return false;
+		}
+		s->struck++;
+		return true;
+	}
 	if (busy(c)) {
 		c->inv = true;
 		s->inv_busy++;
@@ -338,18 +376,23 @@ static bool node_inv(struct search *s, struct world *w, unsigned int n)
 	return true;
 }
 
-/* The home's ssihv_home_invalidate(). */
-static bool home_invalidate(struct search *s, struct world *w, u32 keep)
+/*
+ * The home's ssihv_home_invalidate().  False if it must wait (*@wait) or
+ * on a violation.
+ */
+static bool home_invalidate(struct search *s, struct world *w, u32 keep,
+			    bool *wait)
 {
 	u64 todo = msi_home_inv_set(w->sharers, keep);
 	unsigned int n;
 
+	*wait = false;
 	if (s->skip_inv)
 		todo = 0;
 	for (n = 0; n < NODES; n++) {
 		if (!(todo & msi_bit(n)))
 			continue;
-		if (!node_inv(s, w, n))
+		if (!node_inv(s, w, n, wait))
 			return false;
 		w->sharers &= ~msi_bit(n);
 	}
@@ -359,16 +402,17 @@ static bool home_invalidate(struct search *s, struct world *w, u32 keep)
 /*
  * The home's ssihv_home_hold(): a valid copy at the home.  Returns false
  * when it must wait (the owner's own fetch is still on its way: the
- * recall waits for the busy frame there) or on a violation.
+ * recall waits for the busy frame there), when the recall fails because
+ * the owner is cut off (*@lost), or on a violation.
  */
 static bool home_hold(struct search *s, struct world *w, u8 access,
-		      bool *wait)
+		      bool *lost)
 {
 	u8 recall = msi_home_recall(w->state, w->owner, 0, access);
 	enum msi_node_action action;
 	struct copy *c;
 
-	*wait = false;
+	*lost = false;
 	if (w->state != I)
 		return true;
 	if (!recall) {		/* never touched: a zeroed page */
@@ -377,10 +421,12 @@ static bool home_hold(struct search *s, struct world *w, u8 access,
 		return true;
 	}
 	c = &w->n[w->owner];
-	if (busy(c)) {
-		*wait = true;
+	if (c->cut) {
+		*lost = true;
 		return false;
 	}
+	if (busy(c))
+		return false;
 	if (c->gone || msi_node_serve(c->state, recall, &action)) {
 		s->violation = "recall finds no copy at the owner";
 		return false;
@@ -407,8 +453,8 @@ static bool home_serve(struct search *s, struct world *w, unsigned int n,
 	struct copy *c = &w->n[n];
 	struct msi_home_answer a;
 	u8 access = c->pending;
+	bool lost, wait;
 	u32 owner;
-	bool wait;
 
 	if (msi_home_refuse(w->state, w->owner, n, access)) {
 		s->violation = "the home refused a request";
@@ -425,9 +471,14 @@ static bool home_serve(struct search *s, struct world *w, unsigned int n,
 		c->data = 0;
 		goto sent;
 	}
-	if (!home_hold(s, w, a.access, &wait))
-		return false;
-	if (a.access == W && !home_invalidate(s, w, n))
+	if (!home_hold(s, w, a.access, &lost)) {
+		if (!lost)
+			return false;
+		/* The recall failed: so does the request. */
+		c->failed = true;
+		goto sent;
+	}
+	if (a.access == W && !home_invalidate(s, w, n, &wait))
 		return false;
 	c->data = w->value;
 	owner = w->owner;
@@ -444,20 +495,25 @@ sent:
 static bool node_reply(struct search *s, struct world *w, unsigned int n)
 {
 	struct copy *c = &w->n[n];
+	int status = c->failed ? -ENOTCONN : c->status;
 	enum msi_got got;
 	int err;
 
-	if (!msi_status_valid(c->asked, c->status)) {
+	if (!msi_status_valid(c->asked, status)) {
 		s->violation = "an answer that does not fit the request";
 		return false;
 	}
-	got = msi_node_got(c->asked, c->status, c->state, c->inv, &err);
+	got = msi_node_got(c->asked, status, c->state, c->inv, &err);
 	s->got[got]++;
 	c->inv = false;
 	switch (got) {
 	case MSI_GOT_FAILED:
-		s->violation = "a fault failed";
-		return false;
+		if (!frame_lost(w)) {
+			s->violation = "a fault failed";
+			return false;
+		}
+		s->lost_fault++;	/* SIGBUS: the frame went with its owner */
+		break;
 	case MSI_GOT_KEEP:
 		c->state = E;
 		break;
@@ -476,6 +532,7 @@ static bool node_reply(struct search *s, struct world *w, unsigned int n)
 	c->asked = 0;
 	c->status = 0;
 	c->data = 0;
+	c->failed = false;
 	return true;
 }
 
@@ -513,7 +570,7 @@ static bool check(struct search *s, const struct world *w)
 		return false;
 	}
 	if (w->state == I && w->owner != 0 && w->n[w->owner].state != E &&
-	    !w->n[w->owner].asked) {
+	    !w->n[w->owner].asked && !frame_lost(w)) {
 		s->violation = "the home names an owner without the frame";
 		return false;
 	}
@@ -542,16 +599,17 @@ static void explore(struct search *s, const struct world *w)
 {
 	bool open = false, progress = false;
 	unsigned int n, m;
+	bool lost, wait;
 	struct world x;
-	bool wait;
 
-	/* The home reads and writes its own frame. */
+	/* The home reads and writes its own frame (SIGBUS if lost). */
 	x = *w;
-	if (home_hold(s, &x, R, &wait))
+	if (home_hold(s, &x, R, &lost))
 		step(s, &x);
+	s->lost_home += lost;
 	x = *w;
-	if (w->writes < MAX_WRITES && home_hold(s, &x, W, &wait) &&
-	    home_invalidate(s, &x, UINT32_MAX)) {
+	if (w->writes < MAX_WRITES && home_hold(s, &x, W, &lost) &&
+	    home_invalidate(s, &x, UINT32_MAX, &wait)) {
 		x.state = E;
 		x.latest = ++x.writes;
 		x.value = x.latest;
@@ -562,6 +620,23 @@ static void explore(struct search *s, const struct world *w)
 
 		if (c->gone)
 			continue;
+		x = *w;
+		if (c->cut && !c->noticed) {
+			/* The node sees the home down: shared copies go. */
+			if (c->state == S)
+				x.n[n].state = I;
+			x.n[n].noticed = true;
+			progress = true;
+			step(s, &x);
+		}
+		if (c->cut)	/* nothing it does reaches anyone now */
+			continue;
+		/* The link goes down, with whatever was in flight. */
+		x.n[n] = (struct copy){
+			.state = c->state, .value = c->value, .cut = true,
+		};
+		s->cut++;
+		step(s, &x);
 		open |= busy(c);
 		if (!busy(c)) {
 			/* A read: a hit (check() saw the value) or a miss. */
@@ -642,18 +717,31 @@ static void test_search(void **state)
 	search_run(&s);
 	if (s.violation)
 		fail_msg("%s", s.violation);
-	/* Every kind of answer, and every race, happened somewhere. */
-	assert_int_equal(s.got[MSI_GOT_FAILED], 0);
-	assert_true(s.got[MSI_GOT_KEEP] && s.got[MSI_GOT_AGAIN] &&
+	/*
+	 * Every kind of answer, and every race, happened somewhere; the
+	 * faults that failed all failed on a lost frame (else: a violation).
+	 */
+	assert_true(s.got[MSI_GOT_FAILED] && s.got[MSI_GOT_KEEP] && s.got[MSI_GOT_AGAIN] &&
 		    s.got[MSI_GOT_SHARED] && s.got[MSI_GOT_EXCLUSIVE]);
 	assert_true(s.zero && s.moved && s.keep);
 	assert_true(s.recall_read && s.recall_write);
 	assert_true(s.inv_busy && s.put);
+	assert_true(s.cut && s.fenced && s.struck);
+	assert_true(s.lost_home && s.lost_fault);
 }
 
 static void test_search_finds_a_missing_inv(void **state)
 {
 	struct search s = { .skip_inv = true };
+
+	search_run(&s);
+	assert_non_null(s.violation);
+}
+
+/* Striking a cut-off node before it dropped its copy lets it read stale. */
+static void test_search_finds_a_missing_fence(void **state)
+{
+	struct search s = { .skip_fence = true };
 
 	search_run(&s);
 	assert_non_null(s.violation);
@@ -674,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_node_got),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_search_finds_a_missing_inv),
+		cmocka_unit_test(test_search_finds_a_missing_fence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
