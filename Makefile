@@ -167,7 +167,7 @@ CHECKPATCH_USER_FILES := $(wildcard acpi/*.c acpi/*.h acpi/tests/*.c \
 	lib/*.c lib/*.h tools/ssihvctl/*.c tools/ssihvctl/*.h \
 	tests/host/*.c selftests/*.c selftests/*.h \
 	user/*.c user/*.h user/tests/*.c user/tests/guest/*.c \
-	tools/bench/*.c tools/bench/*.h)
+	tools/bench/*.c tools/bench/*.h model/*.h)
 CHECKPATCH_USER_IGNORE := PREFER_KERNEL_TYPES BIT_MACRO \
 	PREFER_DEFINED_ATTRIBUTE_MACRO CAMELCASE NEW_TYPEDEFS \
 	SPLIT_STRING LONG_LINE_STRING
