@@ -52,37 +52,20 @@ $(B)/model/BUG_%/pan: model/coherence.pml model/model.mk
 	cd $(@D) && $(SPIN) $(SPIN_DEFS) -DBUG_$* -a coherence.pml
 	cd $(@D) && $(CC) $(SPIN_BUG_CFLAGS) -o pan pan.c
 
+# model/pan-check runs a verifier and judges it (see there).
+PAN_CHECK := PAN_FLAGS="$(SPIN_DEPTH)" model/pan-check
+
 check-spin: $(B)/model/ok/pan
-	@cd $(B)/model/ok && rm -f coherence.pml.trail && \
-		./pan $(SPIN_DEPTH) >pan.log 2>&1; \
-		cat pan.log
-	@if ! grep -q 'errors: 0$$' $(B)/model/ok/pan.log || \
-	    grep -qE 'max search depth too small|out of memory|Search not completed' \
-		$(B)/model/ok/pan.log || \
-	    [ -e $(B)/model/ok/coherence.pml.trail ]; then \
-		echo "check-spin: FAIL: spin found an error in model/coherence.pml" >&2; \
-		exit 1; \
-	fi
-	@echo "check-spin: model/coherence.pml: errors: 0"
+	@$(PAN_CHECK) ok $(B)/model/ok coherence.pml
 	$(MAKE) check-spin-bug
 
 # A seeded bug must be caught: pan stops at the first error, writes a
 # trail, and the trail is replayed (its last steps shown).
 check-spin-bug: $(addsuffix /pan,$(addprefix $(B)/model/,$(SPIN_BUGS)))
 	@for bug in $(SPIN_BUGS); do \
-		dir=$(B)/model/$$bug; \
-		rm -f $$dir/coherence.pml.trail; \
-		(cd $$dir && ./pan $(SPIN_DEPTH) >pan.log 2>&1); \
-		grep -E '^pan:|errors:' $$dir/pan.log; \
-		if grep -q 'errors: 0$$' $$dir/pan.log || \
-		   [ ! -e $$dir/coherence.pml.trail ]; then \
-			echo "check-spin-bug: FAIL: $$bug not caught" >&2; \
+		$(PAN_CHECK) bug $(B)/model/$$bug coherence.pml \
+			$(SPIN) $(SPIN_DEFS) -D$$bug -t -p coherence.pml || \
 			exit 1; \
-		fi; \
-		(cd $$dir && $(SPIN) $(SPIN_DEFS) -D$$bug -t -p coherence.pml \
-			>trail.txt 2>&1); \
-		grep -E 'assertion violated|spin: ' $$dir/trail.txt | head -n 3; \
-		echo "check-spin-bug: $$bug caught, trail in $$dir/trail.txt"; \
 	done
 
 # ---- model/msi.pml: the module's protocol, on its own rules ----------------
@@ -115,27 +98,8 @@ $(B)/model/msi-BUG_%/pan: $(SPIN_MSI_SRCS)
 
 check-spin-msi: $(B)/model/msi-ok/pan \
 		$(addsuffix /pan,$(addprefix $(B)/model/msi-,$(SPIN_MSI_BUGS)))
-	@cd $(B)/model/msi-ok && rm -f msi.pml.trail && \
-		./pan $(SPIN_DEPTH) >pan.log 2>&1; \
-		cat pan.log
-	@if ! grep -q 'errors: 0$$' $(B)/model/msi-ok/pan.log || \
-	    grep -qE 'max search depth too small|out of memory|Search not completed' \
-		$(B)/model/msi-ok/pan.log || \
-	    [ -e $(B)/model/msi-ok/msi.pml.trail ]; then \
-		echo "check-spin-msi: FAIL: spin found an error in model/msi.pml" >&2; \
-		exit 1; \
-	fi
-	@echo "check-spin-msi: model/msi.pml: errors: 0"
+	@$(PAN_CHECK) ok $(B)/model/msi-ok msi.pml
 	@for bug in $(SPIN_MSI_BUGS); do \
-		dir=$(B)/model/msi-$$bug; \
-		rm -f $$dir/msi.pml.trail; \
-		(cd $$dir && ./pan $(SPIN_DEPTH) >pan.log 2>&1); \
-		grep -E '^pan:|errors:' $$dir/pan.log; \
-		if grep -q 'errors: 0$$' $$dir/pan.log || \
-		   [ ! -e $$dir/msi.pml.trail ]; then \
-			echo "check-spin-msi: FAIL: $$bug not caught" >&2; \
-			exit 1; \
-		fi; \
-		(cd $$dir && ./pan -r $(SPIN_DEPTH) >trail.txt 2>&1); \
-		echo "check-spin-msi: $$bug caught, trail in $$dir/trail.txt"; \
+		$(PAN_CHECK) bug $(B)/model/msi-$$bug msi.pml \
+			./pan -r $(SPIN_DEPTH) || exit 1; \
 	done
