@@ -92,10 +92,13 @@ byte shr[NF];		/* the home's copy set */
 byte latest[NF];	/* the last value written to each frame */
 byte writes;		/* values are 1, 2, ... over both frames */
 
-/* Requests to node n for frame f; replies to node n's fault process, and
- * to the home of frame f (recalls and INVs it sent). */
-chan req[NN * NF] = [NN] of { byte, byte };		/* access, source */
-chan frep[NN] = [1] of { byte, byte, byte };		/* status, frame, data */
+/*
+ * Requests to node n for frame f (access, source); replies (status,
+ * frame, data) to node n's fault process, and to the home of frame f
+ * (recalls and INVs it sent).
+ */
+chan req[NN * NF] = [NN] of { byte, byte };
+chan frep[NN] = [1] of { byte, byte, byte };
 chan hrep[NF] = [1] of { byte, byte, byte };
 
 /*
@@ -210,8 +213,10 @@ inline home_hold(f, acc)
 		h_owner = own[f];
 		h_keep = HOME(f);
 		h_acc = acc;
-		c_code { now.c_recall = msi_home_recall(now.h_state, now.h_owner, now.h_keep,
-						    now.h_acc); };
+		c_code {
+			now.c_recall = msi_home_recall(now.h_state, now.h_owner,
+						       now.h_keep, now.h_acc);
+		};
 		r = c_recall;
 		if
 		:: r == 0 ->		/* never touched: a zeroed page */
@@ -225,8 +230,11 @@ inline home_hold(f, acc)
 			h_shr = shr[f];
 			h_owner = own[f];
 			h_acc = r;
-			c_code { now.c_todo = msi_home_recalled(now.h_shr, now.h_owner,
-							    now.h_acc); };
+			c_code {
+				now.c_todo = msi_home_recalled(now.h_shr,
+							       now.h_owner,
+							       now.h_acc);
+			};
 			shr[f] = c_todo;
 			if
 			:: r == A_READ -> st[NI(HOME(f), f)] = PS
@@ -283,8 +291,10 @@ inline home_serve(f, acc, src)
 	h_owner = own[f];
 	h_src = src;
 	h_acc = acc;
-	c_code { now.c_ret = msi_home_refuse(now.h_state, now.h_owner, now.h_src,
-					 now.h_acc) != 0; };
+	c_code {
+		now.c_ret = msi_home_refuse(now.h_state, now.h_owner,
+					    now.h_src, now.h_acc) != 0;
+	};
 	assert(!c_ret);
 	c_code { now.c_may = msi_home_may_move(now.h_src, now.h_acc); };
 	if
@@ -300,8 +310,9 @@ inline home_serve(f, acc, src)
 	c_code {
 		struct msi_home_answer a;
 
-		a = msi_home_answer(now.h_state, now.h_owner, now.h_shr, now.h_keep, now.h_src,
-				    now.h_acc, now.h_mig);
+		a = msi_home_answer(now.h_state, now.h_owner, now.h_shr,
+				    now.h_keep, now.h_src, now.h_acc,
+				    now.h_mig);
 		now.a_acc = a.access;
 		now.a_zero = a.zero;
 		now.a_keep = a.keep;
@@ -349,7 +360,8 @@ inline home_serve(f, acc, src)
 			u32 owner = now.h_owner;
 			u64 sharers = now.h_shr;
 
-			msi_home_served(&a, now.h_src, &state, &owner, &sharers);
+			msi_home_served(&a, now.h_src, &state, &owner,
+					&sharers);
 			now.h_state = state;
 			now.h_owner = owner;
 			now.h_shr = sharers;
@@ -448,8 +460,9 @@ inline node_access(n, f, acc)
 		c_code {
 			int err;
 
-			now.c_got = msi_node_got(now.h_acc, now.h_status, now.h_state, now.h_inv,
-					     &err);
+			now.c_got = msi_node_got(now.h_acc, now.h_status,
+						 now.h_state, now.h_inv,
+						 &err);
 		};
 		inv[NI(n, f)] = 0;
 #ifdef BUG_NO_REFETCH
@@ -504,7 +517,8 @@ inline node_serve(n, f, acc)
 		c_code {
 			enum msi_node_action action;
 
-			now.c_ret = msi_node_serve(now.h_state, now.h_acc, &action) != 0;
+			now.c_ret = msi_node_serve(now.h_state, now.h_acc,
+						   &action) != 0;
 			now.c_act = action;
 		};
 		assert(!c_ret);

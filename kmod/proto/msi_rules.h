@@ -4,9 +4,9 @@
  * a frame's directory entry and the message at hand, with no locking, no
  * pages and no transport.  kmod/msi.c does what they decide;
  * tests/host/test_msi_rules.c drives them through every transition and
- * explores every interleaving of three nodes' faults, departures,
- * in-flight replies and links going down, checking one writer and
- * current data on each step.
+ * explores every interleaving of three and four nodes' faults,
+ * departures, in-flight replies and links going down, checking one writer
+ * and current data on each step.
  *
  * States are SSIHV_PAGE_* (the includer provides <linux/ssihv.h>), the
  * home's entry as described at the top of kmod/msi.c; accesses and

@@ -4,9 +4,9 @@
  * the header kmod/msi.c and kmod/rdma_page.c compile:
  *
  *  - every rule, table driven over every state and request;
- *  - an exhaustive search of one frame shared by three nodes (home 0),
- *    running kmod/msi.c's transactions on these rules: every order of
- *    reads and writes on each node (up to four writes), requests and
+ *  - an exhaustive search of one frame shared by three, then four nodes
+ *    (home 0), running kmod/msi.c's transactions on these rules: every
+ *    order of reads and writes on each node (up to four writes), requests and
  *    their replies in flight (an INV crossing a read copy on its way),
  *    the placement policy saying yes or no, nodes leaving with the
  *    frames they own, and the link between the home and any node going
@@ -244,9 +244,10 @@ static void test_node_got(void **state)
 
 /* ---- the search -------------------------------------------------------- */
 
-#define NODES		3	/* node 0 is the home */
+#define NODES_MAX	4	/* node 0 is the home */
 #define MAX_WRITES	4
-#define MAX_STATES	(1u << 22)
+#define MAX_STATES_SHIFT	23
+#define MAX_STATES	(1u << MAX_STATES_SHIFT)
 
 struct copy {
 	u8 state;	/* this node's entry; the home's is in struct world */
@@ -275,13 +276,14 @@ struct world {
 	u8 state, owner;
 	u8 value;			/* the home's copy */
 	u8 latest, writes;		/* the last value written; how many */
-	struct copy n[NODES];		/* [0] unused but value */
+	struct copy n[NODES_MAX];	/* [0] unused but value */
 };
 
 struct search {
 	bool skip_inv;		/* broken homes, for the self-checks */
 	bool skip_fence;
-	u64 *seen;		/* hash set of packed worlds */
+	unsigned int nodes;	/* the home and nodes - 1 others */
+	struct key *seen;	/* hash set of packed worlds */
 	struct world *todo;	/* worlds seen but not explored yet */
 	size_t nr_todo, max_todo;
 	unsigned long states, transitions;
@@ -293,35 +295,51 @@ struct search {
 	const char *violation;
 };
 
-static u64 pack(const struct world *w)
+/*
+ * A world packed: 17 bits for the home, 22 for each other node, the home
+ * and two nodes in lo, a fourth node in hi; hi's top bit marks a used
+ * slot of the hash set.
+ */
+struct key {
+	u64 lo, hi;
+};
+
+static u64 pack_copy(const struct copy *c)
 {
-	u64 k = w->state | (u64)w->owner << 2 | (u64)w->sharers << 4 |
-		(u64)w->value << 7 | (u64)w->latest << 10 |
-		(u64)w->writes << 13;
-	unsigned int i, shift = 16;
+	return c->state | c->value << 2 | c->pending << 5 | c->asked << 8 |
+	       c->status << 11 | c->data << 14 | (u64)c->inv << 17 |
+	       (u64)c->gone << 18 | (u64)c->failed << 19 |
+	       (u64)c->cut << 20 | (u64)c->noticed << 21;
+}
 
-	for (i = 1; i < NODES; i++) {
-		const struct copy *c = &w->n[i];
-		u64 f = c->state | c->value << 2 | c->pending << 5 |
-			c->asked << 8 | c->status << 11 | c->data << 14 |
-			(u64)c->inv << 17 | (u64)c->gone << 18 |
-			(u64)c->failed << 19 | (u64)c->cut << 20 |
-			(u64)c->noticed << 21;
+static struct key pack(const struct search *s, const struct world *w)
+{
+	struct key k = {
+		.lo = w->state | (u64)w->owner << 2 | (u64)w->sharers << 4 |
+		      (u64)w->value << 8 | (u64)w->latest << 11 |
+		      (u64)w->writes << 14,
+		.hi = 1ULL << 63,
+	};
+	unsigned int i;
 
-		k |= f << shift;
-		shift += 22;
+	for (i = 1; i < s->nodes; i++) {
+		if (i < 3)
+			k.lo |= pack_copy(&w->n[i]) << (17 + 22 * (i - 1));
+		else
+			k.hi |= pack_copy(&w->n[i]);
 	}
-	return k + 1;	/* 0 marks a free slot */
+	return k;
 }
 
 /* Returns true the first time @w is seen. */
 static bool remember(struct search *s, const struct world *w)
 {
-	u64 k = pack(w), h = k * 0x9e3779b97f4a7c15ULL;
-	unsigned long slot = h >> (64 - 22);
+	struct key k = pack(s, w);
+	u64 h = (k.lo ^ k.hi * 0xff51afd7ed558ccdULL) * 0x9e3779b97f4a7c15ULL;
+	unsigned long slot = h >> (64 - MAX_STATES_SHIFT);
 
-	while (s->seen[slot]) {
-		if (s->seen[slot] == k)
+	while (s->seen[slot].hi) {
+		if (s->seen[slot].lo == k.lo && s->seen[slot].hi == k.hi)
 			return false;
 		slot = (slot + 1) & (MAX_STATES - 1);
 	}
@@ -389,7 +407,7 @@ static bool home_invalidate(struct search *s, struct world *w, u32 keep,
 	*wait = false;
 	if (s->skip_inv)
 		todo = 0;
-	for (n = 0; n < NODES; n++) {
+	for (n = 0; n < s->nodes; n++) {
 		if (!(todo & msi_bit(n)))
 			continue;
 		if (!node_inv(s, w, n, wait))
@@ -546,7 +564,7 @@ static bool check(struct search *s, const struct world *w)
 		if (w->value != w->latest)
 			goto stale;
 	}
-	for (n = 1; n < NODES; n++) {
+	for (n = 1; n < s->nodes; n++) {
 		const struct copy *c = &w->n[n];
 
 		if (c->state == I)
@@ -615,7 +633,7 @@ static void explore(struct search *s, const struct world *w)
 		x.value = x.latest;
 		step(s, &x);
 	}
-	for (n = 1; n < NODES && !s->violation; n++) {
+	for (n = 1; n < s->nodes && !s->violation; n++) {
 		const struct copy *c = &w->n[n];
 
 		if (c->gone)
@@ -710,9 +728,9 @@ static void search_run(struct search *s)
 	       s->violation ? s->violation : "");
 }
 
-static void test_search(void **state)
+static void search_all(unsigned int nodes)
 {
-	struct search s = { 0 };
+	struct search s = { .nodes = nodes };
 
 	search_run(&s);
 	if (s.violation)
@@ -721,8 +739,9 @@ static void test_search(void **state)
 	 * Every kind of answer, and every race, happened somewhere; the
 	 * faults that failed all failed on a lost frame (else: a violation).
 	 */
-	assert_true(s.got[MSI_GOT_FAILED] && s.got[MSI_GOT_KEEP] && s.got[MSI_GOT_AGAIN] &&
-		    s.got[MSI_GOT_SHARED] && s.got[MSI_GOT_EXCLUSIVE]);
+	assert_true(s.got[MSI_GOT_FAILED] && s.got[MSI_GOT_KEEP] &&
+		    s.got[MSI_GOT_AGAIN] && s.got[MSI_GOT_SHARED] &&
+		    s.got[MSI_GOT_EXCLUSIVE]);
 	assert_true(s.zero && s.moved && s.keep);
 	assert_true(s.recall_read && s.recall_write);
 	assert_true(s.inv_busy && s.put);
@@ -730,9 +749,20 @@ static void test_search(void **state)
 	assert_true(s.lost_home && s.lost_fault);
 }
 
+static void test_search(void **state)
+{
+	search_all(3);
+}
+
+/* A third node beside the home: three sharers, two cut at once. */
+static void test_search_four_nodes(void **state)
+{
+	search_all(4);
+}
+
 static void test_search_finds_a_missing_inv(void **state)
 {
-	struct search s = { .skip_inv = true };
+	struct search s = { .nodes = 3, .skip_inv = true };
 
 	search_run(&s);
 	assert_non_null(s.violation);
@@ -741,7 +771,7 @@ static void test_search_finds_a_missing_inv(void **state)
 /* Striking a cut-off node before it dropped its copy lets it read stale. */
 static void test_search_finds_a_missing_fence(void **state)
 {
-	struct search s = { .skip_fence = true };
+	struct search s = { .nodes = 3, .skip_fence = true };
 
 	search_run(&s);
 	assert_non_null(s.violation);
@@ -761,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_status_valid),
 		cmocka_unit_test(test_node_got),
 		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_search_four_nodes),
 		cmocka_unit_test(test_search_finds_a_missing_inv),
 		cmocka_unit_test(test_search_finds_a_missing_fence),
 	};
