@@ -229,9 +229,10 @@ static vm_fault_t ssihv_upgrade(struct ssihv_range *range, u64 gfn,
 
 	if (range->home_node == ssihv_config_node_id()) {
 		ssihv_frame_set_busy(range, gfn);
-		ssihv_home_invalidate(vm, range, gfn, U32_MAX);
+		ret = ssihv_home_invalidate(vm, range, gfn, U32_MAX);
 		ssihv_frame_clear_busy(vm, range, gfn);
-		if (READ_ONCE(vm->dead) ||
+		/* A fatal signal in the fence: the frame stays shared. */
+		if (ret || READ_ONCE(vm->dead) ||
 		    pde_state(pde) != SSIHV_PAGE_SHARED)
 			return VM_FAULT_SIGBUS;
 		pde_set_state(pde, SSIHV_PAGE_EXCLUSIVE);

@@ -179,9 +179,12 @@ int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
  * answer is struck from the copy set all the same: its instance is gone,
  * or the link failed, and then only once the node has been down long
  * enough to have dropped its copies itself (ssihv_node_fence()).
+ * Returns 0, or -EINTR when a fatal signal cut the fence short: the
+ * nodes not yet struck stay in the copy set, and the write must not
+ * happen.
  */
-void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
-			   u64 gfn, u32 keep)
+int ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
+			  u64 gfn, u32 keep)
 {
 	struct mutex *lock = ssihv_frame_lock(vm, gfn);
 	u64 *sharers = ssihv_frame_sharers(range, gfn);
@@ -195,9 +198,11 @@ void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 		mutex_unlock(lock);
 		ret = ssihv_frame_fetch(n, vm->id, gfn, SSIHV_FRAME_INV, NULL);
 		/* Unanswered: the node may only be cut off; fence it. */
-		if (ret == -ENOTCONN || ret == -EIO || ret == -ECONNRESET ||
-		    ret == -ETIMEDOUT)
-			ssihv_node_fence(n);
+		if ((ret == -ENOTCONN || ret == -EIO || ret == -ECONNRESET ||
+		     ret == -ETIMEDOUT) && ssihv_node_fence(n)) {
+			mutex_lock(lock);
+			return -EINTR;
+		}
 		mutex_lock(lock);
 		if (ret)
 			pr_warn_ratelimited("ssihv: vm %llu: frame %#llx: INV to node %u: %d\n",
@@ -205,6 +210,7 @@ void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 		*sharers &= ~BIT_ULL(n);
 		this_cpu_inc(vm->stats->invalidations);
 	}
+	return 0;
 }
 
 /*
@@ -344,8 +350,11 @@ static int ssihv_home_serve(struct ssihv_conn *conn, u32 src,
 	ret = ssihv_home_hold(vm, range, gfn, a.access, false);
 	if (ret)
 		goto out;
+	/* Only a fatal signal fails it, and workers get none: be sure. */
 	if (a.access == SSIHV_FRAME_WRITE)
-		ssihv_home_invalidate(vm, range, gfn, src);
+		ret = ssihv_home_invalidate(vm, range, gfn, src);
+	if (ret)
+		goto out;
 	if (READ_ONCE(vm->dead)) {
 		ret = -ENODEV;
 		goto out;

@@ -162,16 +162,19 @@ void ssihv_node_conn_down(struct ssihv_node *node, struct ssihv_conn *conn,
  * A request to @node_id failed with the link: wait until the node has been
  * down for SSIHV_FENCE_MS.  If it is alive behind a partition, its own
  * heartbeat has then failed the link too and its lost-frames scan has
- * dropped the shared copies it held of our frames.  Returns at once for
- * a node down longer than that, or deleted.
+ * dropped the shared copies it held of our frames.  Returns 0 at once for
+ * a node down longer than that, or deleted, and -EINTR if a fatal signal
+ * came first: a faulting process being killed does not sit out the
+ * fence, and the caller must then act as if the request were unanswered.
  */
-void ssihv_node_fence(u32 node_id)
+int ssihv_node_fence(u32 node_id)
 {
 	struct ssihv_node *node = ssihv_node_get(node_id);
 	unsigned long until;
+	int ret = 0;
 
 	if (!node)
-		return;
+		return 0;
 	spin_lock_bh(&node->lock);
 	/*
 	 * Not marked down yet (the failure is still on its way to the
@@ -182,9 +185,15 @@ void ssihv_node_fence(u32 node_id)
 	else
 		until = jiffies + msecs_to_jiffies(SSIHV_FENCE_MS);
 	spin_unlock_bh(&node->lock);
-	if (time_before(jiffies, until))
-		schedule_timeout_uninterruptible(until - jiffies);
+	while (time_before(jiffies, until)) {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		schedule_timeout_killable(until - jiffies);
+	}
 	ssihv_node_put(node);
+	return ret;
 }
 
 static void ssihv_node_connect_work(struct work_struct *work)

@@ -185,7 +185,7 @@ void ssihv_frames_node_down(struct ssihv_node *node);
 void ssihv_frame_wq_exit(void);
 void ssihv_frame_queue_req(struct ssihv_conn *conn,
 			   const struct ssihv_wire_msg *msg);
-void ssihv_node_fence(u32 node_id);
+int ssihv_node_fence(u32 node_id);
 int ssihv_frame_put(u32 node_id, u64 vm_id, u64 gfn, struct page *src);
 void ssihv_inbox_copy(struct ssihv_conn *conn, u32 slot, struct page *dst);
 int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,

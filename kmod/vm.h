@@ -151,8 +151,8 @@ int ssihv_frame_serve(struct ssihv_conn *conn, u32 src,
 		      const struct ssihv_wire_msg *msg);
 int ssihv_home_hold(struct ssihv_vm *vm, struct ssihv_range *range, u64 gfn,
 		    u8 access, bool reserved);
-void ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
-			   u64 gfn, u32 keep);
+int ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
+			  u64 gfn, u32 keep);
 int ssihv_node_get_frame(struct ssihv_vm *vm, struct ssihv_range *range,
 			 u64 gfn, u8 access, bool reserved);
 void ssihv_vm_return_frames(struct ssihv_vm *vm);

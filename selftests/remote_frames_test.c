@@ -21,6 +21,7 @@
 #include <setjmp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 #include "hammer.h"
@@ -943,7 +944,7 @@ static void dies_events_wait(struct genl_conn *conn, struct dies_events *e,
 /*
  * Node 1 writes frames 0-3 of B and frames 20-21 of A (homed on node 0),
  * turns placement off (reads of B get shared copies; node 0 does the
- * same for A), reads A 22 and dies
+ * same for A), reads A 22 and A 23 and dies
  * (tests/vm/65 reboots it with sysrq once /tmp/peer_dies.ready exists).
  * Node 0 first takes the only copy of B 0 (read, then write); then it reads one frame
  * of B after another: each read either brings node 1's data (or a zeroed
@@ -955,7 +956,9 @@ static void dies_events_wait(struct genl_conn *conn, struct dies_events *e,
  * Once node 1 is marked down, every frame of B but B 0 fails at once,
  * B 0 keeps node 0's data, A 20 is SIGBUS and the rest of A keeps
  * working: A 22, of which node 1 read a shared copy, takes a write once
- * the fence has passed.
+ * the fence has passed.  A process killed while its write of A 23 waits
+ * in the fence leaves at once, and A 23 stays shared until a write after
+ * the fence.
  */
 TEST_TIMEOUT(peer_dies, 200)
 {
@@ -966,7 +969,8 @@ TEST_TIMEOUT(peer_dies, 200)
 	struct genl_conn ev;
 	struct node_vm vm;
 	unsigned int i;
-	int fd, held;
+	int fd, held, status;
+	pid_t pid;
 
 	node_vm_attach(&vm, VM_DIES);
 	fd = peer_open(node, PEER_PORT + 5);
@@ -978,6 +982,7 @@ TEST_TIMEOUT(peer_dies, 200)
 		set_placement(SSIHV_PLACEMENT_OFF, 1, 1);
 		peer_sync(fd, 1);
 		EXPECT_EQ(check(vm.a + 22 * VM_PAGE, key_of(0, 5, 22)), -1);
+		EXPECT_EQ(check(vm.a + 23 * VM_PAGE, key_of(0, 5, 23)), -1);
 		peer_sync(fd, 2);
 		close(creat("/tmp/peer_dies.ready", 0644));
 		for (;;)
@@ -985,12 +990,14 @@ TEST_TIMEOUT(peer_dies, 200)
 	}
 	fill(vm.a, key_of(0, 5, 0));
 	fill(vm.a + 22 * VM_PAGE, key_of(0, 5, 22));
-	/* The home's policy answers node 1's read of A 22: a shared copy. */
+	fill(vm.a + 23 * VM_PAGE, key_of(0, 5, 23));
+	/* The home's policy answers node 1's reads of A: shared copies. */
 	set_placement(SSIHV_PLACEMENT_OFF, 1, 1);
 	events_open(&ev);
 	peer_sync(fd, 1);
 	peer_sync(fd, 2);
 	expect_page(vm.id, A_GPA + 22 * VM_PAGE, SSIHV_PAGE_SHARED, 0);
+	expect_page(vm.id, A_GPA + 23 * VM_PAGE, SSIHV_PAGE_SHARED, 0);
 	EXPECT_EQ(check(vm.b, key_of(1, 5, 0)), -1);
 	fill(vm.b, key_of(0, 5, 100));
 	expect_page(vm.id, B_GPA, SSIHV_PAGE_EXCLUSIVE, 0);
@@ -1045,6 +1052,28 @@ TEST_TIMEOUT(peer_dies, 200)
 		EXPECT_FALSE(vm_touch(vm.b + i * VM_PAGE, false));
 	EXPECT_EQ(check(vm.a, key_of(0, 5, 0)), -1);
 	/*
+	 * A writer of A 23 waits in the fence (it is still there a second
+	 * later) but leaves as soon as it is killed, without the write:
+	 * A 23 stays shared, node 1 still named in its copy set.
+	 */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		fill(vm.a + 23 * VM_PAGE, key_of(0, 5, 99));
+		_exit(0);
+	}
+	harness_sleep_ms(1000);
+	EXPECT_EQ(waitpid(pid, &status, WNOHANG), 0);
+	t0 = now_ms();
+	kill(pid, SIGKILL);
+	EXPECT_EQ(waitpid(pid, &status, 0), pid);
+	harness_log("a writer killed in the fence left after %llu ms",
+		    (unsigned long long)(now_ms() - t0));
+	EXPECT_LE(now_ms() - t0, 1000);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	expect_page(vm.id, A_GPA + 23 * VM_PAGE, SSIHV_PAGE_SHARED, 0);
+	EXPECT_EQ(check(vm.a + 23 * VM_PAGE, key_of(0, 5, 23)), -1);
+	/*
 	 * Node 1's copy of A 22 cannot be taken back: the write waits out
 	 * the fence (node 1 may be alive behind a partition until its own
 	 * heartbeat drops the copy), then goes on: SSIHV_FENCE_MS (7 s)
@@ -1059,6 +1088,12 @@ TEST_TIMEOUT(peer_dies, 200)
 	EXPECT_GE(now_ms() - t_lost, 5000);
 	expect_page(vm.id, A_GPA + 22 * VM_PAGE, SSIHV_PAGE_EXCLUSIVE, 0);
 	EXPECT_EQ(check(vm.a + 22 * VM_PAGE, key_of(0, 5, 122)), -1);
+	/* The fence has passed: A 23 takes its write at once. */
+	t0 = now_ms();
+	fill(vm.a + 23 * VM_PAGE, key_of(0, 5, 123));
+	EXPECT_LE(now_ms() - t0, 1000);
+	expect_page(vm.id, A_GPA + 23 * VM_PAGE, SSIHV_PAGE_EXCLUSIVE, 0);
+	EXPECT_EQ(check(vm.a + 23 * VM_PAGE, key_of(0, 5, 123)), -1);
 	EXPECT_FALSE(vm_touch(vm.a + 20 * VM_PAGE, false));
 	EXPECT_TRUE(vm_touch(vm.a + 7 * VM_PAGE, true));
 	set_placement_default();
