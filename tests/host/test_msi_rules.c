@@ -10,7 +10,8 @@
  *    their replies in flight (an INV crossing a read copy on its way),
  *    the placement policy saying yes or no, nodes leaving with the
  *    frames they own, and the link between the home and any node going
- *    down at any moment (kmod/lost.c, the fence of ssihv_node_fence()).
+ *    down at any moment (kmod/lost.c, the fence of ssihv_node_fence(),
+ *    a writer killed in it).
  *    After every step: at most one writable copy and none beside it,
  *    every copy holds the last value written, the home's directory names
  *    every copy, no rule reports a protocol error, a fault fails only
@@ -291,7 +292,7 @@ struct search {
 	unsigned long got[MSI_GOT_EXCLUSIVE + 1];
 	unsigned long zero, moved, keep, recall_read, recall_write;
 	unsigned long inv_busy, put;
-	unsigned long cut, fenced, struck, lost_home, lost_fault;
+	unsigned long cut, fenced, struck, lost_home, lost_fault, killed;
 	const char *violation;
 };
 
@@ -626,12 +627,21 @@ static void explore(struct search *s, const struct world *w)
 		step(s, &x);
 	s->lost_home += lost;
 	x = *w;
-	if (w->writes < MAX_WRITES && home_hold(s, &x, W, &lost) &&
-	    home_invalidate(s, &x, UINT32_MAX, &wait)) {
-		x.state = E;
-		x.latest = ++x.writes;
-		x.value = x.latest;
-		step(s, &x);
+	if (w->writes < MAX_WRITES && home_hold(s, &x, W, &lost)) {
+		if (home_invalidate(s, &x, UINT32_MAX, &wait)) {
+			x.state = E;
+			x.latest = ++x.writes;
+			x.value = x.latest;
+			step(s, &x);
+		} else if (wait) {
+			/*
+			 * The writer is killed in the fence: the nodes
+			 * struck so far stay struck, the rest stay in the
+			 * copy set, and nothing is written.
+			 */
+			s->killed++;
+			step(s, &x);
+		}
 	}
 	for (n = 1; n < s->nodes && !s->violation; n++) {
 		const struct copy *c = &w->n[n];
@@ -746,7 +756,7 @@ static void search_all(unsigned int nodes)
 	assert_true(s.recall_read && s.recall_write);
 	assert_true(s.inv_busy && s.put);
 	assert_true(s.cut && s.fenced && s.struck);
-	assert_true(s.lost_home && s.lost_fault);
+	assert_true(s.lost_home && s.lost_fault && s.killed);
 }
 
 static void test_search(void **state)
