@@ -190,7 +190,7 @@ int ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 	u64 *sharers = ssihv_frame_sharers(range, gfn);
 	u64 todo = msi_home_inv_set(*sharers, keep);
 	unsigned int n;
-	int ret;
+	int ret, fenced;
 
 	while (todo) {
 		n = __ffs64(todo);
@@ -198,12 +198,13 @@ int ssihv_home_invalidate(struct ssihv_vm *vm, struct ssihv_range *range,
 		mutex_unlock(lock);
 		ret = ssihv_frame_fetch(n, vm->id, gfn, SSIHV_FRAME_INV, NULL);
 		/* Unanswered: the node may only be cut off; fence it. */
-		if ((ret == -ENOTCONN || ret == -EIO || ret == -ECONNRESET ||
-		     ret == -ETIMEDOUT) && ssihv_node_fence(n)) {
-			mutex_lock(lock);
-			return -EINTR;
-		}
+		fenced = 0;
+		if (ret == -ENOTCONN || ret == -EIO || ret == -ECONNRESET ||
+		    ret == -ETIMEDOUT)
+			fenced = ssihv_node_fence(n);
 		mutex_lock(lock);
+		if (fenced)
+			return fenced;
 		if (ret)
 			pr_warn_ratelimited("ssihv: vm %llu: frame %#llx: INV to node %u: %d\n",
 					    vm->id, gfn, n, ret);
