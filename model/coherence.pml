@@ -99,12 +99,23 @@ byte nval[NN * NF];	/* node copies */
 byte pend[NN * NF];	/* pending access: 0, 1 read, 2 write */
 byte latest[NF];	/* last committed version of each frame */
 
-/* Scratch for atomic steps: not part of the state. */
-hidden byte i, k, r, cnt_m, cnt_s;
-hidden byte ok;
-hidden byte m_fl, m_v;
-hidden byte m_f;
-hidden mtype m_t;
+/*
+ * Scratch for atomic steps, cleared at the end of each so that it adds no
+ * states.  Not hidden: pan does not restore hidden variables when it
+ * backtracks, so a guard reading one would see what another path left.
+ * (The hidden version of this model visited the same 3139798 states.)
+ */
+byte i, k, r, cnt_m, cnt_s;
+byte ok;
+byte m_fl, m_v;
+byte m_f;
+mtype m_t;
+
+inline scratch_clear()
+{
+	i = 0; k = 0; r = 0; cnt_m = 0; cnt_s = 0; ok = 0;
+	m_fl = 0; m_v = 0; m_f = 0; m_t = 0
+}
 
 /*
  * A send never blocks: a full channel would break the atomicity of the
@@ -432,7 +443,8 @@ inline node_recv(f, t, fl, v)
 		ops < OPS && (guard) ->					\
 		body;							\
 		ops++;							\
-		check_all()						\
+		check_all();						\
+		scratch_clear()						\
 	}
 
 #define OPS_ON(f)							\
@@ -469,7 +481,8 @@ inline node_recv(f, t, fl, v)
 			home_recv(m_f, s, m_t, m_fl, m_v)		\
 		:: else -> node_recv(m_f, m_t, m_fl, m_v)		\
 		fi;							\
-		check_all()						\
+		check_all();						\
+		scratch_clear()						\
 	}
 
 #define STABLE(n, f)	(nst[NI(n, f)] == N_I || nst[NI(n, f)] == N_S || \
@@ -510,7 +523,8 @@ proctype node(byte me)
 				dir[k].value == latest[k]));
 			k++
 		:: else -> break
-		od
+		od;
+		scratch_clear()
 	}
 }
 
@@ -530,6 +544,7 @@ init
 		od;
 		run node(0);
 		run node(1);
-		run node(2)
+		run node(2);
+		scratch_clear()
 	}
 }
