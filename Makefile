@@ -93,6 +93,12 @@ $(B)/selftests/%: selftests/%.c $(wildcard selftests/*.h) include/uapi/linux/ssi
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
 
+# tools/bench/<name>_bench.c: the in-VM halves of the benchmarks.
+$(B)/bench/ssihv_%_bench: tools/bench/%_bench.c tools/bench/bench_harness.h \
+		include/uapi/linux/ssihv.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
+
 $(B)/tests/%: tests/host/%.c $(LIB_SRCS) lib/parse.h $(wildcard kmod/proto/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_SRCS) $(CMOCKA_LIBS)
