@@ -21,7 +21,11 @@
  *    one frame is the whole story.
  *  - the same search with the home's INV left out, or with the fence
  *    left out, must find a stale read, so the search is known to catch
- *    one.
+ *    one;
+ *  - the same searches with published frames (Documentation/memory.rst,
+ *    "Published frames": one-sided reads of a copy the home published,
+ *    closed by an INV to every node), a design not in the module yet,
+ *    and with each of its two rules left out.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -247,7 +251,8 @@ static void test_node_got(void **state)
 
 #define NODES_MAX	4	/* node 0 is the home */
 #define MAX_WRITES	4
-#define MAX_STATES_SHIFT	23
+/* 1 GiB of table: four nodes with published frames reach 7.9 million. */
+#define MAX_STATES_SHIFT	26
 #define MAX_STATES	(1u << MAX_STATES_SHIFT)
 
 struct copy {
@@ -270,6 +275,13 @@ struct copy {
 	 * same to everyone else.
 	 */
 	bool cut, noticed;
+	/*
+	 * Published frames (s->publish): a one-sided read of the home's
+	 * published slot, processed at the home (@osr_ok: its header named
+	 * this frame, valid; the data it read is in @data), not yet
+	 * installed.  The frame lock is held across it, so an INV waits.
+	 */
+	bool osr, osr_ok;
 };
 
 struct world {
@@ -277,12 +289,22 @@ struct world {
 	u8 state, owner;
 	u8 value;			/* the home's copy */
 	u8 latest, writes;		/* the last value written; how many */
+	bool pub_valid;			/* published: the slot's header */
+	u8 pub_value;			/* the data in the published slot */
+	bool bcast;			/* closed: INV every node */
 	struct copy n[NODES_MAX];	/* [0] unused but value */
 };
 
 struct search {
 	bool skip_inv;		/* broken homes, for the self-checks */
 	bool skip_fence;
+	/*
+	 * The one-sided read path of Documentation/memory.rst, "Published
+	 * frames" (designed, not in the module yet), and two ways to break
+	 * it: a close that invalidates only the copy set, and an INV that
+	 * does not wait for a one-sided read in flight.
+	 */
+	bool publish, skip_broadcast, skip_osr_wait;
 	unsigned int nodes;	/* the home and nodes - 1 others */
 	struct key *seen;	/* hash set of packed worlds */
 	struct world *todo;	/* worlds seen but not explored yet */
@@ -293,13 +315,14 @@ struct search {
 	unsigned long zero, moved, keep, recall_read, recall_write;
 	unsigned long inv_busy, put;
 	unsigned long cut, fenced, struck, lost_home, lost_fault, killed;
+	unsigned long published, closed, osr_hit, osr_miss, osr_wait;
 	const char *violation;
 };
 
 /*
- * A world packed: 17 bits for the home, 22 for each other node, the home
- * and two nodes in lo, a fourth node in hi; hi's top bit marks a used
- * slot of the hash set.
+ * A world packed: 22 bits for the home, 24 for each other node, the home
+ * and one node in lo, the third and fourth in hi; hi's top bit marks a
+ * used slot of the hash set.
  */
 struct key {
 	u64 lo, hi;
@@ -310,7 +333,8 @@ static u64 pack_copy(const struct copy *c)
 	return c->state | c->value << 2 | c->pending << 5 | c->asked << 8 |
 	       c->status << 11 | c->data << 14 | (u64)c->inv << 17 |
 	       (u64)c->gone << 18 | (u64)c->failed << 19 |
-	       (u64)c->cut << 20 | (u64)c->noticed << 21;
+	       (u64)c->cut << 20 | (u64)c->noticed << 21 |
+	       (u64)c->osr << 22 | (u64)c->osr_ok << 23;
 }
 
 static struct key pack(const struct search *s, const struct world *w)
@@ -318,16 +342,17 @@ static struct key pack(const struct search *s, const struct world *w)
 	struct key k = {
 		.lo = w->state | (u64)w->owner << 2 | (u64)w->sharers << 4 |
 		      (u64)w->value << 8 | (u64)w->latest << 11 |
-		      (u64)w->writes << 14,
+		      (u64)w->writes << 14 | (u64)w->pub_valid << 17 |
+		      (u64)w->pub_value << 18 | (u64)w->bcast << 21,
 		.hi = 1ULL << 63,
 	};
 	unsigned int i;
 
 	for (i = 1; i < s->nodes; i++) {
-		if (i < 3)
-			k.lo |= pack_copy(&w->n[i]) << (17 + 22 * (i - 1));
+		if (i == 1)
+			k.lo |= pack_copy(&w->n[i]) << 22;
 		else
-			k.hi |= pack_copy(&w->n[i]);
+			k.hi |= pack_copy(&w->n[i]) << (24 * (i - 2));
 	}
 	return k;
 }
@@ -352,7 +377,7 @@ static bool remember(struct search *s, const struct world *w)
 
 static bool busy(const struct copy *c)
 {
-	return c->pending || c->asked;
+	return c->pending || c->asked || c->osr;
 }
 
 /* The only copy went with an owner cut off: the frame is lost. */
@@ -382,6 +407,11 @@ static bool node_inv(struct search *s, struct world *w, unsigned int n,
 		s->struck++;
 		return true;
 	}
+	if (c->osr && !s->skip_osr_wait) {
+		/* The INV waits for the frame lock the reader holds. */
+		s->osr_wait++;
+		return false;
+	}
 	if (busy(c)) {
 		c->inv = true;
 		s->inv_busy++;
@@ -396,16 +426,27 @@ static bool node_inv(struct search *s, struct world *w, unsigned int n,
 }
 
 /*
- * The home's ssihv_home_invalidate().  False if it must wait (*@wait) or
- * on a violation.
+ * The home's ssihv_home_invalidate().  False if it must wait: out the
+ * fence (*@wait), or for a one-sided read in flight at a node; or on a
+ * violation.  A published frame is closed first: every node may hold a
+ * copy, so every node gets an INV, until one round has gone to all of
+ * them (@bcast; a writer killed in the fence leaves it set).  They do
+ * not join the copy set: that says who holds a copy, which KEEP trusts.
  */
 static bool home_invalidate(struct search *s, struct world *w, u32 keep,
 			    bool *wait)
 {
-	u64 todo = msi_home_inv_set(w->sharers, keep);
+	u64 all = (1ULL << s->nodes) - 2;
+	u64 todo;
 	unsigned int n;
 
 	*wait = false;
+	if (w->pub_valid) {
+		w->pub_valid = false;
+		w->bcast = !s->skip_broadcast;
+		s->closed++;
+	}
+	todo = msi_home_inv_set(w->sharers | (w->bcast ? all : 0), keep);
 	if (s->skip_inv)
 		todo = 0;
 	for (n = 0; n < s->nodes; n++) {
@@ -415,6 +456,7 @@ static bool home_invalidate(struct search *s, struct world *w, u32 keep,
 			return false;
 		w->sharers &= ~msi_bit(n);
 	}
+	w->bcast = false;
 	return true;
 }
 
@@ -575,6 +617,7 @@ static bool check(struct search *s, const struct world *w)
 		if (c->value != w->latest)
 			goto stale;
 		if (c->state == S && !(w->sharers & msi_bit(n)) &&
+		    !w->pub_valid && !w->bcast &&
 		    !(w->state == I && w->owner == n)) {
 			s->violation = "a shared copy the home does not know";
 			return false;
@@ -583,6 +626,14 @@ static bool check(struct search *s, const struct world *w)
 			s->violation = "an only copy the home does not know";
 			return false;
 		}
+	}
+	if ((w->pub_valid || w->bcast) && w->state != S) {
+		s->violation = "a published or closing frame not shared at home";
+		return false;
+	}
+	if (w->pub_valid && w->pub_value != w->latest) {
+		s->violation = "a published frame that is not the last value";
+		return false;
 	}
 	if (writers > 1 || (writers && copies > 1)) {
 		s->violation = "a writable copy beside another copy";
@@ -643,6 +694,18 @@ static void explore(struct search *s, const struct world *w)
 			step(s, &x);
 		}
 	}
+	/*
+	 * The home publishes the frame: at serve time, or a sweep of cold
+	 * frames write-protects an only copy (EXCLUSIVE becomes SHARED).
+	 */
+	if (s->publish && !w->pub_valid && (w->state == S || w->state == E)) {
+		x = *w;
+		x.pub_valid = true;
+		x.pub_value = w->value;
+		x.state = S;
+		s->published++;
+		step(s, &x);
+	}
 	for (n = 1; n < s->nodes && !s->violation; n++) {
 		const struct copy *c = &w->n[n];
 
@@ -672,6 +735,17 @@ static void explore(struct search *s, const struct world *w)
 			if (c->state == I)
 				x.n[n].pending = R;
 			step(s, &x);
+			/*
+			 * Or a one-sided read of the published slot: header
+			 * and data, two READs in order on the QP.
+			 */
+			if (s->publish && c->state == I) {
+				x = *w;
+				x.n[n].osr = true;
+				x.n[n].osr_ok = w->pub_valid;
+				x.n[n].data = w->pub_value;
+				step(s, &x);
+			}
 			/* A write: a hit, an upgrade or a miss. */
 			x = *w;
 			if (c->state == E && w->writes < MAX_WRITES) {
@@ -706,6 +780,23 @@ static void explore(struct search *s, const struct world *w)
 				progress = true;
 				step(s, &x);
 			}
+		}
+		if (c->osr) {
+			/* Installed; a closed slot falls back to a request. */
+			x = *w;
+			x.n[n].osr = false;
+			x.n[n].osr_ok = false;
+			x.n[n].data = 0;
+			if (c->osr_ok) {
+				x.n[n].state = S;
+				x.n[n].value = c->data;
+				s->osr_hit++;
+			} else {
+				x.n[n].pending = R;
+				s->osr_miss++;
+			}
+			progress = true;
+			step(s, &x);
 		}
 		if (c->asked) {
 			x = *w;
@@ -770,6 +861,48 @@ static void test_search_four_nodes(void **state)
 	search_all(4);
 }
 
+/*
+ * The published-frame design: one-sided reads beside every other race,
+ * and each of its two rules found necessary.
+ */
+static void search_publish(struct search *s)
+{
+	s->publish = true;
+	search_run(s);
+}
+
+static void test_search_published(void **state)
+{
+	unsigned int nodes;
+
+	for (nodes = 3; nodes <= NODES_MAX; nodes++) {
+		struct search s = { .nodes = nodes };
+
+		search_publish(&s);
+		if (s.violation)
+			fail_msg("%s", s.violation);
+		assert_true(s.published && s.closed && s.osr_hit &&
+			    s.osr_miss && s.osr_wait);
+		assert_true(s.got[MSI_GOT_AGAIN] && s.fenced && s.killed);
+	}
+}
+
+static void test_search_published_needs_broadcast(void **state)
+{
+	struct search s = { .nodes = 3, .skip_broadcast = true };
+
+	search_publish(&s);
+	assert_non_null(s.violation);
+}
+
+static void test_search_published_needs_osr_wait(void **state)
+{
+	struct search s = { .nodes = 3, .skip_osr_wait = true };
+
+	search_publish(&s);
+	assert_non_null(s.violation);
+}
+
 static void test_search_finds_a_missing_inv(void **state)
 {
 	struct search s = { .nodes = 3, .skip_inv = true };
@@ -802,6 +935,9 @@ int main(void)
 		cmocka_unit_test(test_node_got),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_search_four_nodes),
+		cmocka_unit_test(test_search_published),
+		cmocka_unit_test(test_search_published_needs_broadcast),
+		cmocka_unit_test(test_search_published_needs_osr_wait),
 		cmocka_unit_test(test_search_finds_a_missing_inv),
 		cmocka_unit_test(test_search_finds_a_missing_fence),
 	};
