@@ -357,24 +357,13 @@ int ssihv_node_ping(struct ssihv_node *node, u64 *rtt_ns)
 		ssihv_node_error(node, ret);
 		return ret;
 	}
-	init_completion(&wait.done);
-	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_PONG);
-	if (ret)
-		goto end;
 	t0 = ktime_get_ns();
-	ping.tag = wait.tag;
 	ping.ping.stamp = t0;
-	ret = ssihv_conn_send(conn, &ping);
-	if (ret) {
-		ssihv_conn_tag_del(conn, &wait);
-		goto end;
-	}
-	ret = ssihv_conn_wait(conn, &wait);
+	ret = ssihv_conn_call(conn, &ping, &wait, SSIHV_MSG_PONG);
 	if (!ret) {
 		*rtt_ns = ktime_get_ns() - t0;
 		atomic64_set(&node->rtt_ns, *rtt_ns);
 	}
-end:
 	ssihv_conn_end(conn);
 	if (ret)
 		ssihv_node_error(node, ret);

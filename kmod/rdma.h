@@ -158,6 +158,8 @@ int ssihv_conn_tag_add(struct ssihv_conn *conn, struct ssihv_wait *wait,
 		       u8 reply_type);
 void ssihv_conn_tag_del(struct ssihv_conn *conn, struct ssihv_wait *wait);
 int ssihv_conn_wait(struct ssihv_conn *conn, struct ssihv_wait *wait);
+int ssihv_conn_call(struct ssihv_conn *conn, struct ssihv_wire_msg *req,
+		    struct ssihv_wait *wait, u8 reply_type);
 int ssihv_conn_enter(struct ssihv_conn *conn);
 void ssihv_conn_leave(struct ssihv_conn *conn);
 

@@ -357,6 +357,29 @@ int ssihv_conn_wait(struct ssihv_conn *conn, struct ssihv_wait *wait)
 	return wait->status;
 }
 
+/*
+ * Send request @req with a new tag and wait for its reply of @reply_type
+ * (in @wait->reply).  Returns 0, or a negative errno: the tag is free
+ * again either way.  Bounded like ssihv_conn_wait().
+ */
+int ssihv_conn_call(struct ssihv_conn *conn, struct ssihv_wire_msg *req,
+		    struct ssihv_wait *wait, u8 reply_type)
+{
+	int ret;
+
+	init_completion(&wait->done);
+	ret = ssihv_conn_tag_add(conn, wait, reply_type);
+	if (ret)
+		return ret;
+	req->tag = wait->tag;
+	ret = ssihv_conn_send(conn, req);
+	if (ret) {
+		ssihv_conn_tag_del(conn, wait);
+		return ret;
+	}
+	return ssihv_conn_wait(conn, wait);
+}
+
 /* ---- receiving ----------------------------------------------------- */
 
 static void ssihv_conn_dispatch(struct ssihv_conn *conn,

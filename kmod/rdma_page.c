@@ -243,24 +243,13 @@ static int ssihv_fetch_write(struct ssihv_conn *conn, u64 pgno,
 			      SSIHV_POOL_LANDING);
 	if (slot < 0)
 		return slot;
-	init_completion(&wait.done);
-	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_FETCH_REP);
-	if (ret)
-		goto out;
-	req.tag = wait.tag;
 	req.fetch_req.page = pgno;
 	req.fetch_req.slot = slot;
-	ret = ssihv_conn_send(conn, &req);
-	if (ret) {
-		ssihv_conn_tag_del(conn, &wait);
-		goto out;
-	}
-	ret = ssihv_conn_wait(conn, &wait);
+	ret = ssihv_conn_call(conn, &req, &wait, SSIHV_MSG_FETCH_REP);
 	if (!ret)
 		ret = wait.reply.fetch_rep.status;
 	if (!ret)
 		ssihv_landing_copy(conn, slot, dst);
-out:
 	ssihv_slot_put(conn, conn->landing_busy, slot);
 	return ret;
 }
@@ -787,21 +776,11 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 			goto end;
 		}
 	}
-	init_completion(&wait.done);
-	ret = ssihv_conn_tag_add(conn, &wait, SSIHV_MSG_FRAME_REP);
-	if (ret)
-		goto slot;
-	req.tag = wait.tag;
 	req.frame_req.vm_id = vm_id;
 	req.frame_req.gfn = gfn;
 	req.frame_req.slot = slot;
 	req.frame_req.access = access;
-	ret = ssihv_conn_send(conn, &req);
-	if (ret) {
-		ssihv_conn_tag_del(conn, &wait);
-		goto slot;
-	}
-	ret = ssihv_conn_wait(conn, &wait);
+	ret = ssihv_conn_call(conn, &req, &wait, SSIHV_MSG_FRAME_REP);
 	if (!ret)
 		ret = wait.reply.frame_rep.status;
 	/* Data needs somewhere to land. */
@@ -815,7 +794,6 @@ int ssihv_frame_fetch(u32 node_id, u64 vm_id, u64 gfn, u8 access,
 			ret = -EBADMSG;
 		kunmap_local(va);
 	}
-slot:
 	if (dst)
 		ssihv_slot_put(conn, conn->landing_busy, slot);
 end:
