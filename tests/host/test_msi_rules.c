@@ -251,8 +251,8 @@ static void test_node_got(void **state)
 
 #define NODES_MAX	4	/* node 0 is the home */
 #define MAX_WRITES	4
-/* 1 GiB of table: four nodes with published frames reach 7.9 million. */
-#define MAX_STATES_SHIFT	26
+/* 512 MiB of table: four nodes with published frames reach 7.9 million. */
+#define MAX_STATES_SHIFT	25
 #define MAX_STATES	(1u << MAX_STATES_SHIFT)
 
 struct copy {
